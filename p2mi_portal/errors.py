@@ -1,0 +1,50 @@
+"""The one error type that services raise.
+
+Views, the admin and the API catch :class:`DomainError` and show its message; the
+message is already translated (lazily), so it follows the request's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+class DomainError(Exception):
+    """A request the portal refuses for a reason the user can act on."""
+
+    default_code = "invalid"
+    http_status = 400
+
+    def __init__(
+        self,
+        message: Any,
+        *,
+        code: str | None = None,
+        fields: Mapping[str, Sequence[Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = dict(fields or {})
+
+    def as_validation_error(self) -> ValidationError:
+        if self.fields:
+            return ValidationError({name: list(msgs) for name, msgs in self.fields.items()})
+        return ValidationError(self.message, code=self.code)
+
+
+class NotFound(DomainError):
+    """Missing, or not the actor's to see: both answer the same."""
+
+    default_code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """The request is well-formed but the current state forbids it."""
+
+    default_code = "conflict"
+    http_status = 409

@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+from django import template
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+from p2mi_portal.formatting import format_money, format_money_short
+
+register = template.Library()
+
+
+@register.simple_tag
+def money(amount: Decimal, currency: str) -> str:
+    return format_money(amount, currency)
+
+
+@register.simple_tag
+def money_short(amount: Decimal, currency: str) -> str:
+    return format_money_short(amount, currency)
+
+
+@register.filter
+def localized(obj, field: str) -> str:
+    """``{{ program|localized:"title" }}``: the text in the reader's language."""
+    return obj.localized(field)
+
+
+@register.simple_tag
+def current_language() -> str:
+    return get_language() or "id"
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context, language: str) -> str:
+    """This page's address in ``language`` (the query string kept)."""
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return translate_url(request.get_full_path(), language)

@@ -1,0 +1,22 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("P2MI Portal administration")
+admin.site.site_title = _("P2MI Portal")
+admin.site.index_title = _("Ministry work")
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+# Indonesian pages live at the root, English ones under /en/.
+urlpatterns += i18n_patterns(
+    path("", include("programs.urls")),
+    prefix_default_language=False,
+)

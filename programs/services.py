@@ -1,0 +1,148 @@
+"""Every write to programmes goes through here.
+
+The structure checks (``*_errors``) are pure functions: the admin's inline
+formsets call them on what staff typed, and :func:`program_change_status` calls
+them on what is stored before a programme is published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from p2mi_portal.errors import Conflict, DomainError
+
+from .models import Program, ProgramStatus
+
+# Which status a programme may move to from each status. Closing is allowed at
+# any point (a programme can be cancelled); everything else moves forward one
+# step, except that a published programme can go back to draft and closed
+# recruitment can be reopened.
+PROGRAM_STATUS_MOVES: dict[str, frozenset[str]] = {
+    ProgramStatus.DRAFT: frozenset({ProgramStatus.PUBLISHED, ProgramStatus.CLOSED}),
+    ProgramStatus.PUBLISHED: frozenset(
+        {ProgramStatus.DRAFT, ProgramStatus.RECRUITMENT_CLOSED, ProgramStatus.CLOSED}
+    ),
+    ProgramStatus.RECRUITMENT_CLOSED: frozenset(
+        {ProgramStatus.PUBLISHED, ProgramStatus.SELECTION, ProgramStatus.CLOSED}
+    ),
+    ProgramStatus.SELECTION: frozenset({ProgramStatus.TRAINING, ProgramStatus.CLOSED}),
+    ProgramStatus.TRAINING: frozenset({ProgramStatus.DEPLOYED, ProgramStatus.CLOSED}),
+    ProgramStatus.DEPLOYED: frozenset({ProgramStatus.CLOSED}),
+    ProgramStatus.CLOSED: frozenset(),
+}
+
+
+def track_seat_errors(*, total_seats: int | None, track_seats: Sequence[int]) -> list[str]:
+    """Why these track seats do not fit a programme of ``total_seats`` seats."""
+    if not track_seats:
+        return [_("Add at least one placement track.")]
+    if total_seats is None:
+        return []
+    seats_sum = sum(track_seats)
+    if seats_sum != total_seats:
+        return [
+            _("The tracks' seats add up to %(sum)s, but the programme has %(total)s seats.")
+            % {"sum": seats_sum, "total": total_seats}
+        ]
+    return []
+
+
+def grade_ladder_errors(
+    *,
+    ladder: Iterable[tuple[int, Decimal]],
+    salary_min: Decimal | None,
+    salary_max: Decimal | None,
+) -> list[str]:
+    """Why a grade ladder is out of order: grades must run 1, 2, 3… and pay more each step."""
+    errors: list[str] = []
+    steps = sorted(ladder)
+    for expected, (grade, _salary) in enumerate(steps, start=1):
+        if grade != expected:
+            errors.append(
+                _("Grades must run 1, 2, 3… without gaps; grade %(grade)s is missing.")
+                % {"grade": expected}
+            )
+            break
+    for (lower_grade, lower_salary), (grade, salary) in zip(steps, steps[1:], strict=False):
+        if salary <= lower_salary:
+            errors.append(
+                _("Grade %(grade)s must pay more than grade %(lower)s.")
+                % {"grade": grade, "lower": lower_grade}
+            )
+    if salary_min is not None and salary_max is not None:
+        for grade, salary in steps:
+            if not salary_min <= salary <= salary_max:
+                errors.append(
+                    _(
+                        "Grade %(grade)s pays %(salary)s, outside the programme's salary "
+                        "range of %(min)s to %(max)s."
+                    )
+                    % {"grade": grade, "salary": salary, "min": salary_min, "max": salary_max}
+                )
+    return errors
+
+
+def program_structure_errors(program: Program) -> dict[str, list[str]]:
+    """The cross-row checks on a stored programme, by the part they concern."""
+    errors = {
+        "tracks": track_seat_errors(
+            total_seats=program.total_seats,
+            track_seats=[track.seats for track in program.tracks.all()],
+        ),
+        "grades": grade_ladder_errors(
+            ladder=[(g.grade, g.monthly_salary) for g in program.grades.all()],
+            salary_min=program.salary_min,
+            salary_max=program.salary_max,
+        ),
+    }
+    return {part: msgs for part, msgs in errors.items() if msgs}
+
+
+@transaction.atomic
+def program_change_status(*, program: Program, to_status: str, actor: User | None) -> Program:
+    """Move a programme to another status, publishing only a consistent one.
+
+    ``actor`` is ``None`` only for system jobs (the demo loader, scheduled tasks).
+    """
+    if actor is not None and not actor.is_ministry_staff:
+        raise DomainError(_("Only ministry staff can change a programme's status."), code="forbidden")
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if to_status not in ProgramStatus.values:
+        raise DomainError(_("Unknown programme status."), code="invalid_status")
+    if to_status not in PROGRAM_STATUS_MOVES[locked.status]:
+        allowed = ", ".join(
+            str(ProgramStatus(s).label) for s in sorted(PROGRAM_STATUS_MOVES[locked.status])
+        ) or _("none")
+        raise Conflict(
+            _("Programme %(code)s is %(current)s and cannot become %(target)s. Allowed: %(allowed)s.")
+            % {
+                "code": locked.code,
+                "current": ProgramStatus(locked.status).label,
+                "target": ProgramStatus(to_status).label,
+                "allowed": allowed,
+            },
+            code="status_move_forbidden",
+        )
+    if to_status == ProgramStatus.PUBLISHED:
+        problems = program_structure_errors(locked)
+        if problems:
+            raise Conflict(
+                _("Programme %(code)s cannot be published: %(problems)s")
+                % {
+                    "code": locked.code,
+                    "problems": " ".join(msg for msgs in problems.values() for msg in msgs),
+                },
+                code="program_inconsistent",
+            )
+        if locked.published_at is None:
+            locked.published_at = timezone.now()
+    locked.status = to_status
+    locked.save(update_fields=["status", "published_at", "updated_at"])
+    program.status, program.published_at = locked.status, locked.published_at
+    return locked
