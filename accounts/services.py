@@ -17,9 +17,9 @@ STAFF_MANAGED_APPS = ("programs", "candidates", "placements", "notifications", "
 def staff_group_ensure() -> Group:
     """The group that gives ministry staff their admin permissions, kept up to date."""
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=STAFF_MANAGED_APPS) | Permission.objects.filter(
-        content_type__app_label="accounts", codename="view_user"
-    )
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=STAFF_MANAGED_APPS
+    ) | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
     group.permissions.set(permissions)
     return group
 

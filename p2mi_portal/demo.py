@@ -39,47 +39,47 @@ PARTNER_EMAIL = "hr@rusal.example"
 DEMO_PASSWORD = "Demo-P2MI-2026!"
 
 PARTNERS = {
-    "rusal": dict(
-        name="RUSAL",
-        name_en="RUSAL",
-        short_name="RUSAL",
-        kind=PartnerKind.EMPLOYER,
-        country="RU",
-        website="https://rusal.ru/en/",
-        notes="Perusahaan aluminium Rusia; mitra program SMK Go Global 2026.",
-    ),
-    "bpsdmi": dict(
-        name="Kementerian Perindustrian — BPSDMI",
-        name_en="Ministry of Industry — BPSDMI",
-        short_name="BPSDMI",
-        kind=PartnerKind.TRAINING_PROVIDER,
-        country="ID",
-        notes="Badan Pengembangan SDM Industri: pelatihan dan sertifikasi kompetensi industri (MoU Okt 2025).",
-    ),
-    "esdm": dict(
-        name="Kementerian Energi dan Sumber Daya Mineral (ESDM)",
-        name_en="Ministry of Energy and Mineral Resources (ESDM)",
-        short_name="ESDM",
-        kind=PartnerKind.GOVERNMENT_AGENCY,
-        country="ID",
-        notes="Pelatihan, pemberdayaan sosial-ekonomi, informasi kerja luar negeri sektor energi (MoU Okt 2025).",
-    ),
-    "kemenkop": dict(
-        name="Kementerian Koperasi dan UKM",
-        name_en="Ministry of Cooperatives and SMEs",
-        short_name="Kemenkop UKM",
-        kind=PartnerKind.GOVERNMENT_AGENCY,
-        country="ID",
-        notes="Purna pekerja migran memulai UMKM: akses pembiayaan dan pemasaran (MoU Okt 2025).",
-    ),
-    "dki": dict(
-        name="Pemerintah Provinsi DKI Jakarta",
-        name_en="DKI Jakarta Provincial Government",
-        short_name="Pemprov DKI Jakarta",
-        kind=PartnerKind.REGIONAL_GOVERNMENT,
-        country="ID",
-        notes="Pelatihan, sertifikasi dan pelindungan; juru las dan perhotelan ke Jepang, Korea Selatan, Eropa, Tiongkok.",
-    ),
+    "rusal": {
+        "name": "RUSAL",
+        "name_en": "RUSAL",
+        "short_name": "RUSAL",
+        "kind": PartnerKind.EMPLOYER,
+        "country": "RU",
+        "website": "https://rusal.ru/en/",
+        "notes": "Perusahaan aluminium Rusia; mitra program SMK Go Global 2026.",
+    },
+    "bpsdmi": {
+        "name": "Kementerian Perindustrian — BPSDMI",
+        "name_en": "Ministry of Industry — BPSDMI",
+        "short_name": "BPSDMI",
+        "kind": PartnerKind.TRAINING_PROVIDER,
+        "country": "ID",
+        "notes": "Badan Pengembangan SDM Industri: pelatihan dan sertifikasi kompetensi industri (MoU Okt 2025).",
+    },
+    "esdm": {
+        "name": "Kementerian Energi dan Sumber Daya Mineral (ESDM)",
+        "name_en": "Ministry of Energy and Mineral Resources (ESDM)",
+        "short_name": "ESDM",
+        "kind": PartnerKind.GOVERNMENT_AGENCY,
+        "country": "ID",
+        "notes": "Pelatihan, pemberdayaan sosial-ekonomi, informasi kerja luar negeri sektor energi (MoU Okt 2025).",
+    },
+    "kemenkop": {
+        "name": "Kementerian Koperasi dan UKM",
+        "name_en": "Ministry of Cooperatives and SMEs",
+        "short_name": "Kemenkop UKM",
+        "kind": PartnerKind.GOVERNMENT_AGENCY,
+        "country": "ID",
+        "notes": "Purna pekerja migran memulai UMKM: akses pembiayaan dan pemasaran (MoU Okt 2025).",
+    },
+    "dki": {
+        "name": "Pemerintah Provinsi DKI Jakarta",
+        "name_en": "DKI Jakarta Provincial Government",
+        "short_name": "Pemprov DKI Jakarta",
+        "kind": PartnerKind.REGIONAL_GOVERNMENT,
+        "country": "ID",
+        "notes": "Pelatihan, sertifikasi dan pelindungan; juru las dan perhotelan ke Jepang, Korea Selatan, Eropa, Tiongkok.",
+    },
 }
 
 # Rates entered by staff; 219 IDR per RUB gives the announced 200,000 RUB ≈ Rp 43.8 million.
@@ -126,18 +126,18 @@ RUSAL = ProgramSpec(
     code="rusal-smk-go-global-2026",
     employer="rusal",
     supporters=("bpsdmi", "esdm", "kemenkop"),
-    fields=dict(
-        title="SMK Go Global 2026 — RUSAL, Rusia",
-        title_en="SMK Go Global 2026 — RUSAL, Russia",
-        summary=(
+    fields={
+        "title": "SMK Go Global 2026 — RUSAL, Rusia",
+        "title_en": "SMK Go Global 2026 — RUSAL, Russia",
+        "summary": (
             "50 lulusan SMK terbaik: 2 tahun pelatihan di Rusia, lalu kontrak kerja 5 tahun "
             "sebagai juru las di RUSAL."
         ),
-        summary_en=(
+        "summary_en": (
             "50 of the best SMK graduates: 2 years of training in Russia, then a 5-year work "
             "contract as welders with RUSAL."
         ),
-        description=(
+        "description": (
             "Perusahaan aluminium Rusia RUSAL merekrut 50 lulusan SMK terbaik melalui program "
             "SMK Go Global.\n\n"
             "Tahun pertama: pelatihan bahasa Rusia di Rusia. Tahun kedua: pelatihan teknis di "
@@ -150,7 +150,7 @@ RUSAL = ProgramSpec(
             "dengan standar industri Rusia sebelum keberangkatan, dan lulusan dapat bergabung "
             "dengan proyek strategis nasional bersama Kementerian Perindustrian dan Kementerian ESDM."
         ),
-        description_en=(
+        "description_en": (
             "The Russian aluminium company RUSAL recruits 50 of the best SMK graduates through "
             "the SMK Go Global programme.\n\n"
             "Year one: Russian language training in Russia. Year two: technical training in "
@@ -162,26 +162,26 @@ RUSAL = ProgramSpec(
             "before departure, and graduates can join national strategic projects with the "
             "Ministry of Industry and the Ministry of Energy."
         ),
-        destination_country="RU",
-        sector=Sector.WELDING,
-        occupation="Juru las",
-        occupation_en="Welder",
-        total_seats=50,
-        recruitment_opens=datetime.date(2026, 5, 1),
-        recruitment_closes=datetime.date(2026, 7, 31),
-        target_departure=datetime.date(2026, 9, 1),
-        contract_months=60,
-        salary_currency=Currency.RUB,
-        salary_min=Decimal("80000"),
-        salary_max=Decimal("200000"),
-        education_level=EducationLevel.SMK,
-        graduation_year_min=2023,
-        graduation_year_max=2026,
-        age_min=18,
-        age_max=25,
-        age_reference_date=datetime.date(2026, 9, 1),
-        min_average_grade=Decimal("75"),
-        required_document_kinds=[
+        "destination_country": "RU",
+        "sector": Sector.WELDING,
+        "occupation": "Juru las",
+        "occupation_en": "Welder",
+        "total_seats": 50,
+        "recruitment_opens": datetime.date(2026, 5, 1),
+        "recruitment_closes": datetime.date(2026, 7, 31),
+        "target_departure": datetime.date(2026, 9, 1),
+        "contract_months": 60,
+        "salary_currency": Currency.RUB,
+        "salary_min": Decimal("80000"),
+        "salary_max": Decimal("200000"),
+        "education_level": EducationLevel.SMK,
+        "graduation_year_min": 2023,
+        "graduation_year_max": 2026,
+        "age_min": 18,
+        "age_max": 25,
+        "age_reference_date": datetime.date(2026, 9, 1),
+        "min_average_grade": Decimal("75"),
+        "required_document_kinds": [
             DocumentKind.DIPLOMA,
             DocumentKind.TRANSCRIPT,
             DocumentKind.IDENTITY_CARD,
@@ -190,7 +190,7 @@ RUSAL = ProgramSpec(
             DocumentKind.FAMILY_CONSENT,
             DocumentKind.PHOTO,
         ],
-    ),
+    },
     majors=(
         "teknik-pengelasan",
         "teknik-pemesinan",
@@ -202,7 +202,14 @@ RUSAL = ProgramSpec(
         "teknik-logistik",
     ),
     tracks=(
-        TrackSpec("Rusia", "Russia", "RU", 25, "Bekerja di fasilitas RUSAL di Rusia.", "Work at RUSAL sites in Russia."),
+        TrackSpec(
+            "Rusia",
+            "Russia",
+            "RU",
+            25,
+            "Bekerja di fasilitas RUSAL di Rusia.",
+            "Work at RUSAL sites in Russia.",
+        ),
         TrackSpec(
             "Indonesia — proyek Rusia",
             "Indonesia — Russian projects",
@@ -230,60 +237,73 @@ RUSAL = ProgramSpec(
         ),
     ),
     # Only grade 6 (200,000 RUB) was announced; grades 1–5 are demo values for staff to replace.
-    grades=(Decimal("80000"), Decimal("100000"), Decimal("120000"), Decimal("145000"), Decimal("170000"), Decimal("200000")),
+    grades=(
+        Decimal("80000"),
+        Decimal("100000"),
+        Decimal("120000"),
+        Decimal("145000"),
+        Decimal("170000"),
+        Decimal("200000"),
+    ),
 )
 
 DKI_WELDERS_JAPAN = ProgramSpec(
     code="dki-juru-las-jepang-2027",
     employer="dki",
     supporters=("bpsdmi",),
-    fields=dict(
-        title="Juru Las ke Jepang 2027 — DKI Jakarta",
-        title_en="Welders to Japan 2027 — DKI Jakarta",
-        summary="Pelatihan, sertifikasi dan penempatan juru las lulusan SMK di industri manufaktur Jepang.",
-        summary_en="Training, certification and placement of SMK-graduate welders in Japanese manufacturing.",
-        description=(
+    fields={
+        "title": "Juru Las ke Jepang 2027 — DKI Jakarta",
+        "title_en": "Welders to Japan 2027 — DKI Jakarta",
+        "summary": "Pelatihan, sertifikasi dan penempatan juru las lulusan SMK di industri manufaktur Jepang.",
+        "summary_en": "Training, certification and placement of SMK-graduate welders in Japanese manufacturing.",
+        "description": (
             "Program Pemerintah Provinsi DKI Jakarta bersama KP2MI untuk juru las lulusan SMK: "
             "pelatihan bahasa Jepang dan sertifikasi las di Jakarta, kemudian penempatan di "
             "industri manufaktur Jepang dengan kontrak 3 tahun."
         ),
-        description_en=(
+        "description_en": (
             "A DKI Jakarta provincial programme with KP2MI for SMK-graduate welders: Japanese "
             "language and welding certification in Jakarta, then placement in Japanese "
             "manufacturing on a 3-year contract."
         ),
-        destination_country="JP",
-        sector=Sector.WELDING,
-        occupation="Juru las",
-        occupation_en="Welder",
-        total_seats=30,
-        recruitment_opens=datetime.date(2026, 11, 2),
-        recruitment_closes=datetime.date(2027, 1, 29),
-        target_departure=datetime.date(2027, 10, 1),
-        contract_months=36,
-        salary_currency=Currency.JPY,
-        salary_min=Decimal("210000"),
-        salary_max=Decimal("260000"),
-        education_level=EducationLevel.SMK,
-        graduation_year_min=2022,
-        graduation_year_max=2026,
-        age_min=18,
-        age_max=27,
-        age_reference_date=datetime.date(2027, 1, 29),
-        min_average_grade=Decimal("70"),
-        required_document_kinds=[
+        "destination_country": "JP",
+        "sector": Sector.WELDING,
+        "occupation": "Juru las",
+        "occupation_en": "Welder",
+        "total_seats": 30,
+        "recruitment_opens": datetime.date(2026, 11, 2),
+        "recruitment_closes": datetime.date(2027, 1, 29),
+        "target_departure": datetime.date(2027, 10, 1),
+        "contract_months": 36,
+        "salary_currency": Currency.JPY,
+        "salary_min": Decimal("210000"),
+        "salary_max": Decimal("260000"),
+        "education_level": EducationLevel.SMK,
+        "graduation_year_min": 2022,
+        "graduation_year_max": 2026,
+        "age_min": 18,
+        "age_max": 27,
+        "age_reference_date": datetime.date(2027, 1, 29),
+        "min_average_grade": Decimal("70"),
+        "required_document_kinds": [
             DocumentKind.DIPLOMA,
             DocumentKind.IDENTITY_CARD,
             DocumentKind.HEALTH_CERTIFICATE,
             DocumentKind.POLICE_CERTIFICATE,
             DocumentKind.PHOTO,
         ],
-    ),
+    },
     majors=("teknik-pengelasan", "teknik-pemesinan", "teknik-mesin"),
     tracks=(TrackSpec("Jepang", "Japan", "JP", 30),),
     phases=(
-        PhaseSpec("Bahasa dan budaya kerja Jepang", "Japanese language and work culture", 6, "Jakarta", "Jakarta",
-                  (StudyField.LANGUAGE, )),
+        PhaseSpec(
+            "Bahasa dan budaya kerja Jepang",
+            "Japanese language and work culture",
+            6,
+            "Jakarta",
+            "Jakarta",
+            (StudyField.LANGUAGE,),
+        ),
         PhaseSpec("Sertifikasi las", "Welding certification", 2, "Jakarta", "Jakarta", (StudyField.WELDING,)),
     ),
     grades=(),
@@ -293,50 +313,56 @@ DKI_HOSPITALITY_KOREA = ProgramSpec(
     code="dki-perhotelan-korea-2027",
     employer="dki",
     supporters=(),
-    fields=dict(
-        title="Perhotelan ke Korea Selatan 2027 — DKI Jakarta",
-        title_en="Hospitality to South Korea 2027 — DKI Jakarta",
-        summary="Lulusan SMK perhotelan dan kuliner bekerja di hotel dan restoran Korea Selatan.",
-        summary_en="SMK hospitality and culinary graduates work in South Korean hotels and restaurants.",
-        description=(
+    fields={
+        "title": "Perhotelan ke Korea Selatan 2027 — DKI Jakarta",
+        "title_en": "Hospitality to South Korea 2027 — DKI Jakarta",
+        "summary": "Lulusan SMK perhotelan dan kuliner bekerja di hotel dan restoran Korea Selatan.",
+        "summary_en": "SMK hospitality and culinary graduates work in South Korean hotels and restaurants.",
+        "description": (
             "Pelatihan bahasa Korea dan layanan perhotelan di Jakarta, lalu kontrak kerja 2 tahun "
             "di hotel dan restoran di Korea Selatan."
         ),
-        description_en=(
+        "description_en": (
             "Korean language and hospitality service training in Jakarta, then a 2-year work "
             "contract in hotels and restaurants in South Korea."
         ),
-        destination_country="KR",
-        sector=Sector.HOSPITALITY,
-        occupation="Staf hotel dan restoran",
-        occupation_en="Hotel and restaurant staff",
-        total_seats=40,
-        recruitment_opens=datetime.date(2026, 12, 1),
-        recruitment_closes=datetime.date(2027, 2, 26),
-        target_departure=datetime.date(2027, 9, 1),
-        contract_months=24,
-        salary_currency=Currency.KRW,
-        salary_min=Decimal("2100000"),
-        salary_max=Decimal("2500000"),
-        education_level=EducationLevel.SMK,
-        graduation_year_min=2022,
-        graduation_year_max=2026,
-        age_min=18,
-        age_max=26,
-        age_reference_date=datetime.date(2027, 2, 26),
-        min_average_grade=Decimal("70"),
-        required_document_kinds=[
+        "destination_country": "KR",
+        "sector": Sector.HOSPITALITY,
+        "occupation": "Staf hotel dan restoran",
+        "occupation_en": "Hotel and restaurant staff",
+        "total_seats": 40,
+        "recruitment_opens": datetime.date(2026, 12, 1),
+        "recruitment_closes": datetime.date(2027, 2, 26),
+        "target_departure": datetime.date(2027, 9, 1),
+        "contract_months": 24,
+        "salary_currency": Currency.KRW,
+        "salary_min": Decimal("2100000"),
+        "salary_max": Decimal("2500000"),
+        "education_level": EducationLevel.SMK,
+        "graduation_year_min": 2022,
+        "graduation_year_max": 2026,
+        "age_min": 18,
+        "age_max": 26,
+        "age_reference_date": datetime.date(2027, 2, 26),
+        "min_average_grade": Decimal("70"),
+        "required_document_kinds": [
             DocumentKind.DIPLOMA,
             DocumentKind.IDENTITY_CARD,
             DocumentKind.HEALTH_CERTIFICATE,
             DocumentKind.PHOTO,
         ],
-    ),
+    },
     majors=("perhotelan", "kuliner", "usaha-layanan-pariwisata"),
     tracks=(TrackSpec("Korea Selatan", "South Korea", "KR", 40),),
     phases=(
-        PhaseSpec("Bahasa Korea dan layanan perhotelan", "Korean language and hospitality service", 4,
-                  "Jakarta", "Jakarta", (StudyField.LANGUAGE, StudyField.HOSPITALITY)),
+        PhaseSpec(
+            "Bahasa Korea dan layanan perhotelan",
+            "Korean language and hospitality service",
+            4,
+            "Jakarta",
+            "Jakarta",
+            (StudyField.LANGUAGE, StudyField.HOSPITALITY),
+        ),
     ),
     grades=(),
 )
@@ -357,26 +383,26 @@ def _load_program(spec: ProgramSpec, partners: dict[str, Partner]) -> Program:
         PlacementTrack.objects.update_or_create(
             program=program,
             name=track.name,
-            defaults=dict(
-                name_en=track.name_en,
-                country=track.country,
-                seats=track.seats,
-                description=track.description,
-                description_en=track.description_en,
-            ),
+            defaults={
+                "name_en": track.name_en,
+                "country": track.country,
+                "seats": track.seats,
+                "description": track.description,
+                "description_en": track.description_en,
+            },
         )
     for order, phase in enumerate(spec.phases, start=1):
         TrainingPhase.objects.update_or_create(
             program=program,
             order=order,
-            defaults=dict(
-                title=phase.title,
-                title_en=phase.title_en,
-                months=phase.months,
-                location=phase.location,
-                location_en=phase.location_en,
-                fields_of_study=list(phase.fields),
-            ),
+            defaults={
+                "title": phase.title,
+                "title_en": phase.title_en,
+                "months": phase.months,
+                "location": phase.location,
+                "location_en": phase.location_en,
+                "fields_of_study": list(phase.fields),
+            },
         )
     for grade, salary in enumerate(spec.grades, start=1):
         GradeLevel.objects.update_or_create(program=program, grade=grade, defaults={"monthly_salary": salary})

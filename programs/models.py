@@ -227,9 +227,7 @@ class Program(Bilingual, TimeStampedModel):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    required_document_kinds = models.JSONField(
-        _("required documents"), default=list, blank=True
-    )
+    required_document_kinds = models.JSONField(_("required documents"), default=list, blank=True)
 
     objects = ProgramQuerySet.as_manager()
 
@@ -242,7 +240,9 @@ class Program(Bilingual, TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
                 name="program_code_slug",
-                violation_error_message=_("Use lower-case letters, digits and single hyphens, e.g. rusal-2026."),
+                violation_error_message=_(
+                    "Use lower-case letters, digits and single hyphens, e.g. rusal-2026."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(total_seats__gt=0),
@@ -268,7 +268,8 @@ class Program(Bilingual, TimeStampedModel):
                 condition=models.Q(salary_min__gte=0, salary_max__gte=models.F("salary_min")),
                 name="program_salary_range_valid",
                 violation_error_message=_(
-                    "The salary range is invalid: the lowest salary must be zero or more and not above the highest."
+                    "The salary range is invalid: the lowest salary must be zero or more "
+                    "and not above the highest."
                 ),
             ),
             models.CheckConstraint(

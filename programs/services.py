@@ -7,6 +7,7 @@ them on what is stored before a programme is published.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -65,11 +66,10 @@ def grade_ladder_errors(
     for expected, (grade, _salary) in enumerate(steps, start=1):
         if grade != expected:
             errors.append(
-                _("Grades must run 1, 2, 3… without gaps; grade %(grade)s is missing.")
-                % {"grade": expected}
+                _("Grades must run 1, 2, 3… without gaps; grade %(grade)s is missing.") % {"grade": expected}
             )
             break
-    for (lower_grade, lower_salary), (grade, salary) in zip(steps, steps[1:], strict=False):
+    for (lower_grade, lower_salary), (grade, salary) in itertools.pairwise(steps):
         if salary <= lower_salary:
             errors.append(
                 _("Grade %(grade)s must pay more than grade %(lower)s.")
