@@ -11,12 +11,12 @@ admin.site.index_title = _("Ministry work")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
 ]
 
-# Indonesian pages live at the root, English ones under /en/.
+# Indonesian pages (admin included) live at the root, English ones under /en/:
+# the address alone decides the language, so a shared link reads the same for everyone.
 urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
     path("", include("programs.urls")),
     prefix_default_language=False,
 )

@@ -57,7 +57,10 @@ class GradeLadderFormSet(BaseInlineFormSet):
             if {"grade", "monthly_salary"} <= form.cleaned_data.keys()
         ]
         errors = services.grade_ladder_errors(
-            ladder=ladder, salary_min=self.instance.salary_min, salary_max=self.instance.salary_max
+            ladder=ladder,
+            salary_min=self.instance.salary_min,
+            salary_max=self.instance.salary_max,
+            currency=self.instance.salary_currency,
         )
         if errors:
             raise forms.ValidationError(errors)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.formatting import format_money
 
 from .models import Program, ProgramStatus
 
@@ -59,6 +60,7 @@ def grade_ladder_errors(
     ladder: Iterable[tuple[int, Decimal]],
     salary_min: Decimal | None,
     salary_max: Decimal | None,
+    currency: str,
 ) -> list[str]:
     """Why a grade ladder is out of order: grades must run 1, 2, 3… and pay more each step."""
     errors: list[str] = []
@@ -83,7 +85,12 @@ def grade_ladder_errors(
                         "Grade %(grade)s pays %(salary)s, outside the programme's salary "
                         "range of %(min)s to %(max)s."
                     )
-                    % {"grade": grade, "salary": salary, "min": salary_min, "max": salary_max}
+                    % {
+                        "grade": grade,
+                        "salary": format_money(salary, currency),
+                        "min": format_money(salary_min, currency),
+                        "max": format_money(salary_max, currency),
+                    }
                 )
     return errors
 
@@ -99,6 +106,7 @@ def program_structure_errors(program: Program) -> dict[str, list[str]]:
             ladder=[(g.grade, g.monthly_salary) for g in program.grades.all()],
             salary_min=program.salary_min,
             salary_max=program.salary_max,
+            currency=program.salary_currency,
         ),
     }
     return {part: msgs for part, msgs in errors.items() if msgs}

@@ -1,0 +1,56 @@
+"""Test set-up shared by every test.
+
+Tests marked ``postgres`` need PostgreSQL (row locks, concurrency) and tests
+marked ``broker`` need a real Celery broker. On a laptop with the embedded
+defaults they are skipped with the reason; in CI (``CI=true``) a skip of either
+kind fails the run, so they can never silently stop running.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REQUIRED_IN_CI = ("postgres", "broker")
+
+
+def _database_is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _real_broker() -> bool:
+    return not settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def pytest_collection_modifyitems(config, items):
+    reasons = {
+        "postgres": None if _database_is_postgres() else "needs PostgreSQL: set DATABASE_URL=postgres://…",
+        "broker": None if _real_broker() else "needs a Celery broker: set CELERY_BROKER_URL=redis://…",
+    }
+    for item in items:
+        for marker, reason in reasons.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+_required_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and any(m in report.keywords for m in REQUIRED_IN_CI):
+        _required_skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if IN_CI and _required_skips:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"CI: {len(_required_skips)} PostgreSQL/broker test(s) were skipped; "
+                "they must run in CI: " + ", ".join(_required_skips[:10]),
+                red=True,
+            )
+        session.exitstatus = 1
