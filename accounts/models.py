@@ -100,7 +100,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 | (~models.Q(role=Role.PARTNER) & models.Q(partner__isnull=True)),
                 name="user_partner_iff_partner_role",
                 violation_error_message=_(
-                    "A partner user must belong to a partner organisation, and only partner users may."
+                    "A partner user must belong to a partner organisation; other users cannot."
                 ),
             ),
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from . import views
 
 admin.site.site_header = _("P2MI Portal administration")
 admin.site.site_title = _("P2MI Portal")
-admin.site.index_title = _("Ministry work")
+admin.site.index_title = _("Ministry administration")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -203,7 +203,7 @@ class ProgramAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (_("Record dates"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     actions = [
         _status_action(ProgramStatus.PUBLISHED, _("Publish the selected programmes")),

@@ -29,8 +29,7 @@ def describe_rules(program: Program) -> list[Rule]:
     rules = [
         Rule(
             "education",
-            _("You have graduated from: %(level)s.")
-            % {"level": EducationLevel(program.education_level).label},
+            _("Your education: %(level)s.") % {"level": EducationLevel(program.education_level).label},
         )
     ]
     majors = [major.localized("name") for major in program.allowed_majors.all()]
@@ -69,7 +68,7 @@ def describe_rules(program: Program) -> list[Rule]:
         rules.append(
             Rule(
                 "documents",
-                _("You upload these documents: %(documents)s.")
+                _("You must upload these documents: %(documents)s.")
                 % {"documents": ", ".join(str(d) for d in documents)},
             )
         )

@@ -191,8 +191,8 @@ class Program(Bilingual, TimeStampedModel):
     occupation = models.CharField(_("occupation"), max_length=150)
     occupation_en = models.CharField(_("occupation in English"), max_length=150, blank=True)
     total_seats = models.PositiveIntegerField(_("total seats"))
-    recruitment_opens = models.DateField(_("recruitment opens"), help_text=_("Date in WIB."))
-    recruitment_closes = models.DateField(_("recruitment closes"), help_text=_("Last day, in WIB."))
+    recruitment_opens = models.DateField(_("recruitment opens"), help_text=_("Date (WIB)."))
+    recruitment_closes = models.DateField(_("recruitment closes"), help_text=_("Last day (WIB)."))
     target_departure = models.DateField(_("target departure"))
     contract_months = models.PositiveSmallIntegerField(_("contract length (months)"))
     salary_currency = models.CharField(_("salary currency"), max_length=3, choices=Currency.choices)
@@ -382,7 +382,9 @@ class TrainingPhase(Bilingual, models.Model):
             models.UniqueConstraint(
                 fields=["program", "order"],
                 name="phase_order_unique_per_program",
-                violation_error_message=_("Two training phases of a programme cannot share a position."),
+                violation_error_message=_(
+                    "Two training phases of a programme cannot have the same order number."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(order__gte=1),
@@ -392,7 +394,7 @@ class TrainingPhase(Bilingual, models.Model):
             models.CheckConstraint(
                 condition=models.Q(months__gt=0),
                 name="phase_months_positive",
-                violation_error_message=_("A training phase lasts at least one month."),
+                violation_error_message=_("A training phase must last at least one month."),
             ),
         ]
 
@@ -427,7 +429,7 @@ class GradeLevel(models.Model):
             models.UniqueConstraint(
                 fields=["program", "grade"],
                 name="grade_unique_per_program",
-                violation_error_message=_("Each grade appears once in a programme's ladder."),
+                violation_error_message=_("Each grade can appear only once in a programme's ladder."),
             ),
             models.CheckConstraint(
                 condition=models.Q(grade__gte=1),

@@ -1,7 +1,7 @@
 """Test set-up shared by every test.
 
-Tests marked ``postgres`` need PostgreSQL (row locks, concurrency) and tests
-marked ``broker`` need a real Celery broker. On a laptop with the embedded
+Tests marked ``postgres`` need PostgreSQL (row locks, concurrency), tests
+marked ``broker`` a real Celery broker and ``gettext`` the GNU gettext tools. On a laptop with the embedded
 defaults they are skipped with the reason; in CI (``CI=true``) a skip of either
 kind fails the run, so they can never silently stop running.
 """
@@ -9,12 +9,13 @@ kind fails the run, so they can never silently stop running.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-REQUIRED_IN_CI = ("postgres", "broker")
+REQUIRED_IN_CI = ("postgres", "broker", "gettext")
 
 
 def _database_is_postgres() -> bool:
@@ -27,6 +28,7 @@ def _real_broker() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     reasons = {
+        "gettext": None if shutil.which("xgettext") else "needs GNU gettext (xgettext) to extract strings",
         "postgres": None if _database_is_postgres() else "needs PostgreSQL: set DATABASE_URL=postgres://…",
         "broker": None if _real_broker() else "needs a Celery broker: set CELERY_BROKER_URL=redis://…",
     }

@@ -99,7 +99,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         for name, seats in extracted if extracted is not None else [("Utama", obj.total_seats)]:
-            PlacementTrack.objects.create(program=obj, name=name, country=obj.destination_country, seats=seats)
+            PlacementTrack.objects.create(
+                program=obj, name=name, country=obj.destination_country, seats=seats
+            )
 
 
 class TrainingPhaseFactory(factory.django.DjangoModelFactory):

@@ -28,7 +28,9 @@ def test_unreachable_broker_answers_503(client, settings, monkeypatch):
 
 def test_unreachable_database_answers_503(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    with mock.patch.object(connection, "cursor", side_effect=OperationalError("server closed the connection")):
+    with mock.patch.object(
+        connection, "cursor", side_effect=OperationalError("server closed the connection")
+    ):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"

@@ -60,9 +60,7 @@ def show(env: dict[str, str] | None = None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.skipif(
-    (ROOT / ".env").exists(), reason="a local .env file would change the defaults under test"
-)
+@pytest.mark.skipif((ROOT / ".env").exists(), reason="a local .env file would change the defaults under test")
 def test_embedded_defaults_need_nothing():
     shown = show()
     assert shown["debug"] is True
@@ -77,7 +75,9 @@ def test_embedded_defaults_need_nothing():
 
 
 def test_database_and_broker_urls_switch_to_postgres_and_redis():
-    shown = show({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3"})
+    shown = show(
+        {"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3"}
+    )
     assert shown["engine"] == "django.db.backends.postgresql"
     assert shown["eager"] is False
     assert shown["broker"] == "redis://127.0.0.1:6379/3"

@@ -72,7 +72,15 @@ def programme_form(*, employer, tracks=(("Rusia", "25"), ("Indonesia", "25")), g
     data.update(
         _inline(
             "phases",
-            [{"order": "1", "title": "Bahasa Rusia", "months": "12", "location": "Rusia", "fields_of_study": "language"}],
+            [
+                {
+                    "order": "1",
+                    "title": "Bahasa Rusia",
+                    "months": "12",
+                    "location": "Rusia",
+                    "fields_of_study": "language",
+                }
+            ],
         )
     )
     data.update(_inline("grades", [{"grade": g, "monthly_salary": s} for g, s in grades]))
@@ -86,7 +94,9 @@ def test_staff_adds_a_programme_with_tracks_phases_and_ladder(staff_client):
         ADD_URL_EN,
         programme_form(employer=employer, grades=[("1", "80000"), ("2", "120000"), ("3", "200000")]),
     )
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
     program = Program.objects.get(code="rusal-uji-2026")
     assert program.status == ProgramStatus.DRAFT
     assert sorted(program.tracks.values_list("name", "seats")) == [("Indonesia", 25), ("Rusia", 25)]
@@ -122,7 +132,9 @@ def test_tracks_not_adding_up_are_refused_in_english(staff_client):
 def test_closing_before_opening_is_refused(staff_client):
     response = staff_client.post(
         ADD_URL_EN,
-        programme_form(employer=PartnerFactory(), recruitment_opens="2026-08-01", recruitment_closes="2026-07-31"),
+        programme_form(
+            employer=PartnerFactory(), recruitment_opens="2026-08-01", recruitment_closes="2026-07-31"
+        ),
     )
     _refused(response, "Recruitment cannot close before it opens.")
 
@@ -130,7 +142,9 @@ def test_closing_before_opening_is_refused(staff_client):
 def test_negative_seats_are_refused(staff_client):
     response = staff_client.post(
         ADD_URL_EN,
-        programme_form(employer=PartnerFactory(), total_seats="-50", tracks=[("Rusia", "-25"), ("ID", "-25")]),
+        programme_form(
+            employer=PartnerFactory(), total_seats="-50", tracks=[("Rusia", "-25"), ("ID", "-25")]
+        ),
     )
     _refused(response, "Ensure this value is greater than or equal to 0.")
 
@@ -164,7 +178,8 @@ def test_editing_seats_keeps_tracks_in_step(staff_client):
     data = {
         name: value
         for name, value in form.initial.items()
-        if name not in {"supporting_partners", "allowed_majors", "status", "published_at"} and value is not None
+        if name not in {"supporting_partners", "allowed_majors", "status", "published_at"}
+        and value is not None
     }
     data.update(
         {

@@ -53,7 +53,9 @@ def test_negative_track_seats_refused_by_database():
 
 def test_track_names_unique_within_a_programme():
     program = ProgramFactory(tracks=[("Rusia", 10)])
-    _assert_refused(lambda: PlacementTrack.objects.create(program=program, name="Rusia", country="RU", seats=0))
+    _assert_refused(
+        lambda: PlacementTrack.objects.create(program=program, name="Rusia", country="RU", seats=0)
+    )
     other = ProgramFactory(tracks=[("Rusia", 10)])
     assert other.tracks.get().name == "Rusia"
 
@@ -64,15 +66,23 @@ def test_phase_order_and_length_constraints():
     _assert_refused(
         lambda: TrainingPhase.objects.create(program=program, order=1, title="Lagi", months=1, location="X")
     )
-    _assert_refused(lambda: TrainingPhase.objects.create(program=program, order=0, title="Nol", months=1, location="X"))
-    _assert_refused(lambda: TrainingPhase.objects.create(program=program, order=2, title="Kosong", months=0, location="X"))
+    _assert_refused(
+        lambda: TrainingPhase.objects.create(program=program, order=0, title="Nol", months=1, location="X")
+    )
+    _assert_refused(
+        lambda: TrainingPhase.objects.create(program=program, order=2, title="Kosong", months=0, location="X")
+    )
 
 
 def test_grade_ladder_row_constraints():
     program = ProgramFactory()
     GradeLevel.objects.create(program=program, grade=1, monthly_salary=Decimal("80000"))
-    _assert_refused(lambda: GradeLevel.objects.create(program=program, grade=1, monthly_salary=Decimal("90000")))
-    _assert_refused(lambda: GradeLevel.objects.create(program=program, grade=0, monthly_salary=Decimal("90000")))
+    _assert_refused(
+        lambda: GradeLevel.objects.create(program=program, grade=1, monthly_salary=Decimal("90000"))
+    )
+    _assert_refused(
+        lambda: GradeLevel.objects.create(program=program, grade=0, monthly_salary=Decimal("90000"))
+    )
     _assert_refused(lambda: GradeLevel.objects.create(program=program, grade=2, monthly_salary=Decimal("0")))
 
 
@@ -80,9 +90,7 @@ def test_exchange_rate_constraints():
     day = datetime.date(2026, 10, 1)
     ExchangeRate.objects.create(currency="RUB", rate_to_idr=Decimal("219"), date=day)
     _assert_refused(lambda: ExchangeRate.objects.create(currency="RUB", rate_to_idr=Decimal("220"), date=day))
-    _assert_refused(
-        lambda: ExchangeRate.objects.create(currency="JPY", rate_to_idr=Decimal("0"), date=day)
-    )
+    _assert_refused(lambda: ExchangeRate.objects.create(currency="JPY", rate_to_idr=Decimal("0"), date=day))
     _assert_refused(lambda: ExchangeRate.objects.create(currency="IDR", rate_to_idr=Decimal("1"), date=day))
 
 

@@ -9,7 +9,15 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from p2mi_portal.demo import DEMO_PASSWORD, PARTNER_EMAIL, STAFF_EMAIL
-from programs.models import ExchangeRate, GradeLevel, Partner, PlacementTrack, Program, ProgramStatus, TrainingPhase
+from programs.models import (
+    ExchangeRate,
+    GradeLevel,
+    Partner,
+    PlacementTrack,
+    Program,
+    ProgramStatus,
+    TrainingPhase,
+)
 from programs.selectors import program_salary
 
 pytestmark = pytest.mark.django_db

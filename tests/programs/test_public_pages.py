@@ -43,7 +43,9 @@ def rusal():
         target_departure=datetime.date(2026, 9, 1),
         contract_months=60,
     )
-    TrainingPhaseFactory(program=program, order=1, title="Bahasa Rusia", title_en="Russian language", months=12)
+    TrainingPhaseFactory(
+        program=program, order=1, title="Bahasa Rusia", title_en="Russian language", months=12
+    )
     TrainingPhaseFactory(
         program=program,
         order=2,
@@ -84,7 +86,13 @@ def test_list_filters_by_destination_and_field(client, rusal):
 
 @pytest.mark.parametrize(
     "query",
-    [{"destination": "XX"}, {"sector": "<script>"}, {"destination": ["RU", "KR"]}, {"page": "-1"}, {"sector": "\x00"}],
+    [
+        {"destination": "XX"},
+        {"sector": "<script>"},
+        {"destination": ["RU", "KR"]},
+        {"page": "-1"},
+        {"sector": "\x00"},
+    ],
 )
 def test_list_survives_bad_filters(client, rusal, query):
     response = client.get(url("programs:list"), query)

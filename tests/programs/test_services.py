@@ -15,7 +15,9 @@ def test_track_seats_must_add_up():
         assert services.track_seat_errors(total_seats=50, track_seats=[25, 20]) == [
             "The tracks' seats add up to 45, but the programme has 50 seats."
         ]
-        assert services.track_seat_errors(total_seats=50, track_seats=[]) == ["Add at least one placement track."]
+        assert services.track_seat_errors(total_seats=50, track_seats=[]) == [
+            "Add at least one placement track."
+        ]
 
 
 def test_track_seat_message_in_indonesian():
@@ -30,12 +32,18 @@ def test_track_seat_message_in_indonesian():
     [
         ([(1, Decimal(100)), (2, Decimal(200))], []),
         ([(2, Decimal(200)), (1, Decimal(100))], []),
-        ([(1, Decimal(100)), (3, Decimal(300))], ["Grades must run 1, 2, 3… without gaps; grade 2 is missing."]),
+        (
+            [(1, Decimal(100)), (3, Decimal(300))],
+            ["Grades must run 1, 2, 3… without gaps; grade 2 is missing."],
+        ),
         ([(1, Decimal(200)), (2, Decimal(150))], ["Grade 2 must pay more than grade 1."]),
         ([(1, Decimal(200)), (2, Decimal(200))], ["Grade 2 must pay more than grade 1."]),
         (
             [(1, Decimal(50)), (2, Decimal(200))],
-            ["Grade 1 pays RUB\u00a050, outside the programme's salary range of RUB\u00a080 to RUB\u00a01,000."],
+            [
+                "Grade 1 pays RUB\u00a050, outside the programme's salary range "
+                "of RUB\u00a080 to RUB\u00a01,000."
+            ],
         ),
     ],
 )
@@ -101,7 +109,9 @@ def test_status_moves_follow_the_table():
 def test_only_staff_change_a_programme_status():
     program = ProgramFactory()
     with pytest.raises(DomainError) as refused:
-        services.program_change_status(program=program, to_status=ProgramStatus.PUBLISHED, actor=UserFactory())
+        services.program_change_status(
+            program=program, to_status=ProgramStatus.PUBLISHED, actor=UserFactory()
+        )
     assert refused.value.code == "forbidden"
     program.refresh_from_db()
     assert program.status == ProgramStatus.DRAFT
