@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from p2mi_portal.countries import country_names_override
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -184,6 +186,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Countries --------------------------------------------------------------
 COUNTRIES_FIRST = ["ID", "RU", "JP", "KR", "CN", "DE", "NL"]
+COUNTRIES_OVERRIDE = country_names_override()
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

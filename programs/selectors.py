@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from p2mi_portal.errors import NotFound
@@ -14,13 +14,21 @@ from p2mi_portal.errors import NotFound
 from .models import Currency, ExchangeRate, GradeLevel, Major, PlacementTrack, Program, TrainingPhase
 
 
-def program_list_public(*, destination: str = "", sector: str = "") -> QuerySet[Program]:
-    """Published programmes, the ones still recruiting first."""
+def program_list_public(
+    *, destination: str = "", sector: str = "", today: datetime.date | None = None
+) -> QuerySet[Program]:
+    """Published programmes: recruiting now first, then opening soon, then closed."""
+    today = today or timezone.localdate()
+    recruitment_order = Case(
+        When(recruitment_opens__gt=today, then=Value(1)),
+        When(recruitment_closes__lt=today, then=Value(2)),
+        default=Value(0),
+    )
     programs = (
         Program.objects.public()
         .select_related("employer")
         .prefetch_related(Prefetch("tracks", queryset=PlacementTrack.objects.order_by("id")))
-        .order_by("-recruitment_closes", "code")
+        .order_by(recruitment_order, "recruitment_closes", "code")
     )
     if destination:
         programs = programs.filter(destination_country=destination)

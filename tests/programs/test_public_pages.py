@@ -158,3 +158,40 @@ def test_pages_load_nothing_from_other_hosts(client, rusal):
         external = re.findall(r'(?:src|href)="(https?:)?//', page)
         assert external == [], address
         assert 'name="viewport"' in page
+
+
+def test_list_puts_open_recruitment_first_then_upcoming_then_closed(client, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: datetime.date(2026, 11, 23))
+    ProgramFactory(
+        code="tutup",
+        title="Sudah Tutup",
+        status=ProgramStatus.PUBLISHED,
+        recruitment_opens=datetime.date(2026, 5, 1),
+        recruitment_closes=datetime.date(2026, 7, 31),
+        target_departure=datetime.date(2026, 9, 1),
+    )
+    ProgramFactory(
+        code="segera",
+        title="Segera Dibuka",
+        status=ProgramStatus.PUBLISHED,
+        recruitment_opens=datetime.date(2026, 12, 1),
+        recruitment_closes=datetime.date(2027, 2, 26),
+    )
+    ProgramFactory(
+        code="buka",
+        title="Sedang Dibuka",
+        status=ProgramStatus.PUBLISHED,
+        recruitment_opens=datetime.date(2026, 11, 2),
+        recruitment_closes=datetime.date(2027, 3, 31),
+    )
+    page = client.get(url("programs:list")).content.decode()
+    positions = [page.index(title) for title in ("Sedang Dibuka", "Segera Dibuka", "Sudah Tutup")]
+    assert positions == sorted(positions)
+    assert "Dibuka" in page and "Segera dibuka" in page and "Ditutup" in page
+
+
+def test_country_names_follow_the_language(client, rusal):
+    page = client.get(url("programs:detail", "rusal-2026")).content.decode()
+    assert "Rusia" in page and "Russia" not in page.split("<main", 1)[1].replace("Russian", "")
+    page = client.get(url("programs:detail", "rusal-2026", language="en")).content.decode()
+    assert "<dd>Russia</dd>" in page
