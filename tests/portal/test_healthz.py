@@ -20,6 +20,8 @@ def test_unreachable_broker_answers_503(client, settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.PORTAL_HEALTH_BROKER_TIMEOUT = 0.5
     # Port 9 on loopback: nothing listens there, the connection is refused at once.
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
     response = client.get("/healthz")
     assert response.status_code == 503
