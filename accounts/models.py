@@ -69,6 +69,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="users",
     )
+    phone = models.CharField(
+        _("phone number"), max_length=20, blank=True, help_text=_("International form, e.g. +6281234567890.")
+    )
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    # Phone verification (SMS/WhatsApp code) comes later; the field keeps room for it.
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="id"
     )

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from p2mi_portal.errors import DomainError
 from programs.models import Partner
 
 from .models import Role, User
@@ -16,7 +27,7 @@ STAFF_MANAGED_APPS = ("programs", "candidates", "placements", "notifications", "
 
 def staff_group_ensure() -> Group:
     """The group that gives ministry staff their admin permissions, kept up to date."""
-    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
     permissions = Permission.objects.filter(
         content_type__app_label__in=STAFF_MANAGED_APPS
     ) | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
@@ -48,4 +59,85 @@ def user_upsert(
         user.save()
     if is_staff:
         user.groups.add(staff_group_ensure())
+    return user
+
+
+# --- Candidate accounts ----------------------------------------------------------
+
+
+class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
+    """Links that verify an e-mail address; they stop working once it is verified."""
+
+    key_salt = "accounts.EmailVerificationTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{user.pk}{user.email}{user.email_verified_at}{user.is_active}{timestamp}"
+
+
+email_verification_tokens = EmailVerificationTokenGenerator()
+
+
+def _send_verification_email(*, user: User, site_url: str) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_verification_tokens.make_token(user)
+    with translation.override(user.language):
+        link = site_url.rstrip("/") + reverse("accounts:verify", args=[uid, token])
+        context = {"user": user, "link": link, "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+        subject = render_to_string("accounts/email/verify_subject.txt", context).strip()
+        body = render_to_string("accounts/email/verify_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def candidate_register(
+    *, email: str, full_name: str, phone: str, password: str, language: str, site_url: str
+) -> User:
+    """A new candidate account, inactive until the e-mail link is followed."""
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        full_name=full_name,
+        phone=phone,
+        role=Role.CANDIDATE,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        is_active=False,
+    )
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["password"])
+        with transaction.atomic():
+            user.save()
+    except (ValidationError, IntegrityError) as exc:
+        raise DomainError(
+            _("An account with this e-mail address already exists. Log in, or reset your password."),
+            code="email_taken",
+            fields={"email": [_("An account with this e-mail address already exists.")]},
+        ) from exc
+    transaction.on_commit(lambda: _send_verification_email(user=user, site_url=site_url))
+    return user
+
+
+def verification_email_resend(*, email: str, site_url: str) -> None:
+    """Send a new link to an unverified account; say nothing about whether one exists."""
+    user = User.objects.filter(
+        email__iexact=email, is_active=False, email_verified_at__isnull=True, role=Role.CANDIDATE
+    ).first()
+    if user is not None:
+        _send_verification_email(user=user, site_url=site_url)
+
+
+@transaction.atomic
+def email_verify(*, uidb64: str, token: str) -> User:
+    """Activate the account whose link this is, or refuse a wrong or expired link."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        pk = None
+    user = User.objects.select_for_update().filter(pk=pk).first() if pk else None
+    if user is None or not email_verification_tokens.check_token(user, token):
+        raise DomainError(
+            _("This link is wrong or has expired. Ask for a new one below."), code="invalid_link"
+        )
+    user.email_verified_at = timezone.now()
+    user.is_active = True
+    user.save(update_fields=["email_verified_at", "is_active"])
     return user

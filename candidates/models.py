@@ -1,0 +1,388 @@
+"""Candidates: profile, documents and applications.
+
+The NIK is personal data: it is never part of a ``__str__``/``repr``, is masked
+wherever it is shown to anyone but its owner and staff, and log records are
+scrubbed of it (``p2mi_portal.logging``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from p2mi_portal.indonesia import mask_nik, nik_regex
+from p2mi_portal.models import TimeStampedModel
+from programs.models import DocumentKind, EducationLevel, Major, PlacementTrack, Program
+
+
+class Province(models.Model):
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class CandidateProfile(TimeStampedModel):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="candidate",
+    )
+    full_name = models.CharField(
+        _("full name"), max_length=150, help_text=_("As on your KTP. A single name is fine.")
+    )
+    nik = models.CharField(
+        _("NIK"),
+        max_length=16,
+        null=True,
+        blank=True,
+        unique=True,
+        error_messages={
+            "unique": _("This NIK is already registered to another account. If it is yours, contact KP2MI.")
+        },
+    )
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    regency = models.CharField(_("regency / city"), max_length=100, blank=True)
+
+    education_level = models.CharField(
+        _("education"), max_length=8, choices=EducationLevel.choices, default=EducationLevel.SMK
+    )
+    school_name = models.CharField(_("school name"), max_length=150, blank=True)
+    school_npsn = models.CharField(
+        _("school NPSN"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("An NPSN has exactly 8 digits."))],
+    )
+    major = models.ForeignKey(Major, verbose_name=_("major"), on_delete=models.PROTECT, null=True, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
+    average_grade = models.DecimalField(
+        _("average grade"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    passport_number = models.CharField(_("passport number"), max_length=12, blank=True)
+    passport_expiry = models.DateField(_("passport expiry date"), null=True, blank=True)
+
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nik__isnull=True) | models.Q(nik__regex=nik_regex()),
+                name="candidate_nik_shape",
+                violation_error_message=_("A NIK has 16 digits and starts with a province code."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(school_npsn="") | models.Q(school_npsn__regex=r"^[0-9]{8}$"),
+                name="candidate_npsn_shape",
+                violation_error_message=_("An NPSN has exactly 8 digits."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(average_grade__isnull=True)
+                | models.Q(average_grade__gte=0, average_grade__lte=100),
+                name="candidate_average_grade_0_100",
+                violation_error_message=_("The average grade must be between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or _("Candidate #%(id)s") % {"id": self.pk}
+
+    def __repr__(self) -> str:
+        return f"<CandidateProfile {self.pk}>"
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+
+class CertificateIssuer(models.TextChoices):
+    BNSP = "bnsp", "BNSP"
+    BPSDMI = "bpsdmi", "BPSDMI"
+    LSP = "lsp", _("Professional certification body (LSP)")
+    OTHER = "other", _("Other")
+
+
+class CompetencyCertificate(models.Model):
+    candidate = models.ForeignKey(
+        CandidateProfile, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="certificates"
+    )
+    issuer = models.CharField(_("issuer"), max_length=16, choices=CertificateIssuer.choices)
+    issuer_name = models.CharField(_("issuer name"), max_length=150, blank=True)
+    title = models.CharField(_("competency"), max_length=150)
+    number = models.CharField(_("certificate number"), max_length=60)
+    issued_on = models.DateField(_("date issued"))
+
+    class Meta:
+        verbose_name = _("competency certificate")
+        verbose_name_plural = _("competency certificates")
+        ordering = ["-issued_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "issuer", "number"],
+                name="certificate_unique_per_candidate",
+                violation_error_message=_("This certificate is already in your profile."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_issuer_display()} {self.number})"
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+    RUSSIAN = "ru", _("Russian")
+    JAPANESE = "ja", _("Japanese")
+    KOREAN = "ko", _("Korean")
+    CHINESE = "zh", _("Mandarin Chinese")
+    GERMAN = "de", _("German")
+    ARABIC = "ar", _("Arabic")
+
+
+class LanguageLevel(models.TextChoices):
+    A1 = "A1", _("A1 — beginner")
+    A2 = "A2", _("A2 — elementary")
+    B1 = "B1", _("B1 — intermediate")
+    B2 = "B2", _("B2 — upper intermediate")
+    C1 = "C1", _("C1 — advanced")
+    C2 = "C2", _("C2 — proficient")
+    NATIVE = "native", _("Native")
+
+
+class LanguageSkill(models.Model):
+    candidate = models.ForeignKey(
+        CandidateProfile, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="languages"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    level = models.CharField(_("level"), max_length=8, choices=LanguageLevel.choices)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "language"],
+                name="language_once_per_candidate",
+                violation_error_message=_("This language is already in your profile."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()} {self.level}"
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+def document_path(document: Document, filename: str) -> str:
+    # Random names: the stored path reveals neither the candidate nor the original file name.
+    return f"documents/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    """One uploaded document per kind; a re-upload replaces the file."""
+
+    candidate = models.ForeignKey(
+        CandidateProfile, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(
+        _("verification"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["candidate", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "kind"],
+                name="document_one_per_kind",
+                violation_error_message=_("You already uploaded a document of this kind."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=DocumentStatus.REJECTED) | ~models.Q(rejection_reason=""),
+                name="document_rejection_has_reason",
+                violation_error_message=_("A rejected document needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0),
+                name="document_not_empty",
+                violation_error_message=_("The file is empty."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.candidate}"
+
+
+class Stage(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    DOCUMENTS_VERIFIED = "documents_verified", _("Documents verified")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")
+    INTERVIEWED = "interviewed", _("Interviewed")
+    OFFERED = "offered", _("Offered a seat")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    DECLINED = "declined", _("Declined")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    INELIGIBLE = "ineligible", _("Not eligible")
+
+
+# Stages after which the application no longer needs the candidate's personal data.
+FINISHED_STAGES = frozenset({Stage.DECLINED, Stage.REJECTED, Stage.WITHDRAWN, Stage.INELIGIBLE})
+
+
+class Application(TimeStampedModel):
+    candidate = models.ForeignKey(
+        CandidateProfile, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="applications"
+    )
+    program = models.ForeignKey(
+        Program, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="applications"
+    )
+    preferred_track = models.ForeignKey(
+        PlacementTrack, verbose_name=_("preferred track"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices, default=Stage.SUBMITTED)
+    submitted_at = models.DateTimeField(_("submitted at"), db_default=Now())
+    consent_version = models.CharField(_("consent text version"), max_length=20)
+    consent_given_at = models.DateTimeField(_("consent given at"))
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "program"],
+                name="application_one_per_candidate_and_programme",
+                violation_error_message=_("You have already applied to this programme."),
+            )
+        ]
+        indexes = [models.Index(fields=["program", "stage"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.program.code}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.stage not in FINISHED_STAGES
+
+
+class ApplicationEvent(models.Model):
+    """One move of an application: who, when, from, to, why."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_stage = models.CharField(_("from"), max_length=24, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=24, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application history")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+class DeletionRequest(models.Model):
+    """A candidate's withdrawal of consent and request to erase their personal data (UU PDP)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting until no active application needs the data")
+        ANONYMISED = "anonymised", _("Personal data anonymised")
+
+    candidate = models.ForeignKey(
+        CandidateProfile,
+        verbose_name=_("candidate"),
+        on_delete=models.CASCADE,
+        related_name="deletion_requests",
+    )
+    requested_at = models.DateTimeField(_("requested at"), db_default=Now())
+    reason = models.TextField(_("reason"), blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.decision}"

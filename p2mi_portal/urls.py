@@ -17,6 +17,8 @@ urlpatterns = [
 # the address alone decides the language, so a shared link reads the same for everyone.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
+    path("", include("candidates.urls")),
     path("", include("programs.urls")),
     prefix_default_language=False,
 )

@@ -37,3 +37,11 @@ def translated_path(context, language: str) -> str:
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def minutes(duration) -> int:
+    """A ``timedelta`` as whole minutes, rounded up."""
+    if duration is None:
+        return 0
+    return -(-int(duration.total_seconds()) // 60)

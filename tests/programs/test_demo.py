@@ -84,9 +84,12 @@ def test_demo_accounts_log_in(client):
     staff = User.objects.get(email=STAFF_EMAIL)
     partner = User.objects.get(email=PARTNER_EMAIL)
     assert (staff.role, partner.role, partner.partner.name) == (Role.STAFF, Role.PARTNER, "RUSAL")
-    assert client.login(email=STAFF_EMAIL, password=DEMO_PASSWORD)
+    response = client.post(reverse("accounts:login"), {"username": STAFF_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
     assert client.get(reverse("admin:programs_program_changelist")).status_code == 200
-    assert client.login(email=PARTNER_EMAIL, password=DEMO_PASSWORD)
+    client.logout()
+    response = client.post(reverse("accounts:login"), {"username": PARTNER_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("programs:list")
 
 
 def test_staff_log_in_through_the_admin_form(client):

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from p2mi_portal.errors import DomainError
+
+from . import services
+from .forms import EmailLoginForm, RegistrationForm, ResendVerificationForm
+from .models import Role
+
+
+def _site_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("candidates:home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.candidate_register(
+                email=data["email"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                password=data["password1"],
+                language=get_language(),
+                site_url=_site_url(request),
+            )
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            request.session["registered_email"] = data["email"]
+            return redirect("accounts:register_sent")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register_sent(request: HttpRequest) -> HttpResponse:
+    form = ResendVerificationForm(
+        request.POST or None, initial={"email": request.session.get("registered_email")}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.verification_email_resend(email=form.cleaned_data["email"], site_url=_site_url(request))
+        messages.success(
+            request, _("If that address has an account waiting for confirmation, a new link is on its way.")
+        )
+        return redirect("accounts:register_sent")
+    return render(request, "accounts/register_sent.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        user = services.email_verify(uidb64=uidb64, token=token)
+    except DomainError as exc:
+        form = ResendVerificationForm()
+        return render(
+            request, "accounts/verify_failed.html", {"message": exc.message, "form": form}, status=400
+        )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request, _("Your e-mail address is confirmed. Welcome! Start by filling in your profile.")
+    )
+    return redirect("candidates:profile")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if user.is_staff:
+            return reverse("admin:index")
+        if user.role == Role.CANDIDATE:
+            return reverse("candidates:home")
+        return reverse("programs:list")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset_body.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from p2mi_portal.indonesia import InvalidPhone, nik_problems, normalize_phone
+from programs.models import DocumentKind, Major, PlacementTrack, Program
+
+from .consent import CONSENT_TEXT
+from .models import CandidateProfile, CompetencyCertificate, LanguageSkill
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = CandidateProfile
+        fields = [
+            "full_name",
+            "nik",
+            "birth_place",
+            "birth_date",
+            "sex",
+            "phone",
+            "address",
+            "province",
+            "regency",
+            "school_name",
+            "school_npsn",
+            "major",
+            "graduation_year",
+            "average_grade",
+            "passport_number",
+            "passport_expiry",
+        ]
+        widgets = {
+            "birth_date": DATE_INPUT,
+            "passport_expiry": DATE_INPUT,
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 16}),
+            "school_npsn": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 8}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "average_grade": forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": 100}),
+        }
+        help_texts = {
+            "nik": _("The 16-digit number on your KTP."),
+            "average_grade": _("The average of your diploma grades, from 0 to 100."),
+            "passport_number": _("Optional until selection."),
+        }
+
+    FIELDSETS = (
+        (
+            _("About you"),
+            (
+                "full_name",
+                "nik",
+                "birth_place",
+                "birth_date",
+                "sex",
+                "phone",
+                "address",
+                "province",
+                "regency",
+            ),
+        ),
+        (_("School"), ("school_name", "school_npsn", "major", "graduation_year", "average_grade")),
+        (_("Passport"), ("passport_number", "passport_expiry")),
+    )
+
+    def fieldsets(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["major"].queryset = Major.objects.filter(is_active=True).order_by("name")
+        for name in ("full_name", "nik", "birth_place", "birth_date", "sex", "phone", "address", "province"):
+            self.fields[name].required = True
+        self.fields["sex"].choices = [("", "—"), *self.fields["sex"].choices[1:]]
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_nik(self) -> str:
+        return "".join((self.cleaned_data.get("nik") or "").split())
+
+    def clean_phone(self) -> str:
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except InvalidPhone as exc:
+            raise forms.ValidationError(
+                _("This is not a valid phone number. Write it like 0812-3456-7890 or +62 812 3456 7890.")
+            ) from exc
+
+    def clean_birth_date(self) -> datetime.date:
+        born = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if born > today or today.year - born.year < 14 or today.year - born.year > 80:
+            raise forms.ValidationError(_("Check your date of birth."))
+        return born
+
+    def clean_graduation_year(self) -> int | None:
+        year = self.cleaned_data.get("graduation_year")
+        if year is not None and not 1980 <= year <= timezone.localdate().year + 1:
+            raise forms.ValidationError(_("Check your graduation year."))
+        return year
+
+    def clean_passport_number(self) -> str:
+        return "".join((self.cleaned_data.get("passport_number") or "").split()).upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        nik = cleaned.get("nik")
+        if nik and "nik" not in self.errors:
+            for problem in nik_problems(nik, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex")):
+                self.add_error("nik", problem)
+        return cleaned
+
+
+class CertificateForm(forms.ModelForm):
+    class Meta:
+        model = CompetencyCertificate
+        fields = ["issuer", "issuer_name", "title", "number", "issued_on"]
+        widgets = {"issued_on": DATE_INPUT}
+
+    def clean_issued_on(self) -> datetime.date:
+        issued = self.cleaned_data["issued_on"]
+        if issued > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return issued
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = LanguageSkill
+        fields = ["language", "level"]
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
+class ApplyForm(forms.Form):
+    track = forms.ModelChoiceField(
+        label=_("Preferred placement"),
+        queryset=PlacementTrack.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = program.tracks.order_by("id")
+        self.fields["track"].label_from_instance = lambda track: track.localized("name")
+        self.fields["track"].error_messages["invalid_choice"] = _(
+            "Choose one of this programme's placement tracks."
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DeletionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my personal data and documents will be erased and cannot be restored."),
+        required=True,
+    )

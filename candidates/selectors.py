@@ -1,0 +1,136 @@
+"""Reads of candidate data, each scoped to who is asking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from p2mi_portal.errors import NotFound
+from programs.models import Program
+
+from .models import Application, ApplicationEvent, CandidateProfile, Document
+
+
+def candidate_for_user(user: User) -> CandidateProfile:
+    profile = CandidateProfile.objects.select_related("user", "province", "major").filter(user=user).first()
+    if profile is None:
+        raise NotFound("no candidate profile")
+    return profile
+
+
+def documents_of(candidate: CandidateProfile) -> QuerySet[Document]:
+    return Document.objects.filter(candidate=candidate).order_by("kind")
+
+
+def document_for_download(*, actor: User, document_id: int) -> Document:
+    """The document if ``actor`` owns it or is ministry staff; otherwise as if it did not exist."""
+    documents = Document.objects.select_related("candidate")
+    if not actor.is_ministry_staff:
+        documents = documents.filter(candidate__user=actor)
+    document = documents.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("document not found")
+    return document
+
+
+def applications_of(candidate: CandidateProfile) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(candidate=candidate)
+        .select_related("program", "preferred_track")
+        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")))
+        .order_by("-submitted_at")
+    )
+
+
+def application_of(*, candidate: CandidateProfile, application_id: int) -> Application:
+    application = Application.objects.filter(candidate=candidate, pk=application_id).first()
+    if application is None:
+        raise NotFound("application not found")
+    return application
+
+
+def application_for_program(*, candidate: CandidateProfile, program: Program) -> Application | None:
+    return Application.objects.filter(candidate=candidate, program=program).first()
+
+
+def candidate_data_export(candidate: CandidateProfile) -> dict[str, Any]:
+    """Everything the portal holds about the candidate, for the candidate (UU PDP)."""
+    user = candidate.user
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "language": user.language,
+            "date_joined": when(user.date_joined),
+            "email_verified_at": when(user.email_verified_at),
+        },
+        "profile": {
+            "full_name": candidate.full_name,
+            "nik": candidate.nik,
+            "birth_place": candidate.birth_place,
+            "birth_date": when(candidate.birth_date),
+            "sex": candidate.sex,
+            "phone": candidate.phone,
+            "address": candidate.address,
+            "province": candidate.province.name if candidate.province else None,
+            "regency": candidate.regency,
+            "education_level": candidate.education_level,
+            "school_name": candidate.school_name,
+            "school_npsn": candidate.school_npsn,
+            "major": candidate.major.name if candidate.major else None,
+            "graduation_year": candidate.graduation_year,
+            "average_grade": str(candidate.average_grade) if candidate.average_grade is not None else None,
+            "passport_number": candidate.passport_number,
+            "passport_expiry": when(candidate.passport_expiry),
+        },
+        "certificates": [
+            {
+                "issuer": c.issuer,
+                "issuer_name": c.issuer_name,
+                "title": c.title,
+                "number": c.number,
+                "issued_on": when(c.issued_on),
+            }
+            for c in candidate.certificates.all()
+        ],
+        "languages": [{"language": s.language, "level": s.level} for s in candidate.languages.all()],
+        "documents": [
+            {
+                "kind": d.kind,
+                "file_name": d.original_name,
+                "content_type": d.content_type,
+                "size": d.size,
+                "sha256": d.sha256,
+                "status": d.status,
+                "rejection_reason": d.rejection_reason,
+                "uploaded_at": when(d.uploaded_at),
+            }
+            for d in documents_of(candidate)
+        ],
+        "applications": [
+            {
+                "program": a.program.code,
+                "preferred_track": a.preferred_track.name,
+                "stage": a.stage,
+                "submitted_at": when(a.submitted_at),
+                "consent_version": a.consent_version,
+                "consent_given_at": when(a.consent_given_at),
+                "history": [
+                    {"from": e.from_stage, "to": e.to_stage, "at": when(e.created_at), "reason": e.reason}
+                    for e in a.events.all()
+                ],
+            }
+            for a in applications_of(candidate)
+        ],
+        "deletion_requests": [
+            {"requested_at": when(r.requested_at), "decision": r.decision, "decided_at": when(r.decided_at)}
+            for r in candidate.deletion_requests.all()
+        ],
+    }
