@@ -1,4 +1,5 @@
-"""The candidate's profile: names as people have them, a NIK that agrees with the person, nothing half-saved."""
+"""The candidate's profile: names as people write them, a NIK that agrees with the person,
+nothing half-saved."""
 
 from __future__ import annotations
 
