@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from p2mi_portal.errors import DomainError
 
@@ -145,7 +146,8 @@ class DocumentAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, _("%(count)d documents verified.") % {"count": done}, messages.SUCCESS)
+            message = ngettext("%(count)d document verified.", "%(count)d documents verified.", done)
+            self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
 
 class ApplicationEventInline(ReadOnlyInline):

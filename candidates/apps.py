@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _seed_provinces(sender, **kwargs) -> None:
+    # Also after a flush (which tests do): the 38 provinces must never be missing.
+    from importlib import import_module
+
+    import_module("candidates.migrations.0002_seed_provinces").seed_provinces(
+        kwargs.get("apps") or global_apps, None
+    )
 
 
 class CandidatesConfig(AppConfig):
@@ -7,3 +18,6 @@ class CandidatesConfig(AppConfig):
 
     name = "candidates"
     verbose_name = _("Candidates")
+
+    def ready(self) -> None:
+        post_migrate.connect(_seed_provinces, sender=self, dispatch_uid="candidates_seed_provinces")

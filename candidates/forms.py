@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from p2mi_portal.indonesia import InvalidPhone, nik_problems, normalize_phone
+from programs.eligibility import REQUIRED_PROFILE_FIELDS
 from programs.models import DocumentKind, Major, PlacementTrack, Program
 
 from .consent import CONSENT_TEXT
@@ -77,8 +78,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["major"].queryset = Major.objects.filter(is_active=True).order_by("name")
-        for name in ("full_name", "nik", "birth_place", "birth_date", "sex", "phone", "address", "province"):
-            self.fields[name].required = True
+        # Everything an application needs (programs.eligibility.REQUIRED_PROFILE_FIELDS).
+        for name, _label in REQUIRED_PROFILE_FIELDS:
+            self.fields[name.removesuffix("_id")].required = True
         self.fields["sex"].choices = [("", "—"), *self.fields["sex"].choices[1:]]
 
     def clean_full_name(self) -> str:

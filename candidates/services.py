@@ -115,7 +115,16 @@ def document_upload(*, candidate: CandidateProfile, kind: str, upload: UploadedF
     document.reviewed_by = None
     document.reviewed_at = None
     document.uploaded_at = timezone.now()
-    document.save()
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError as exc:
+        # Two first uploads of one kind at once: the constraint keeps one; drop this file.
+        document.file.storage.delete(document.file.name)
+        raise Conflict(
+            _("You already uploaded a document of this kind. Reload the page to see it."),
+            code="document_exists",
+        ) from exc
     if old_file:
         storage = document.file.storage
         transaction.on_commit(lambda: storage.delete(old_file))
@@ -294,6 +303,9 @@ def candidate_anonymise(*, candidate: CandidateProfile) -> CandidateProfile:
     locked.passport_expiry = None
     locked.anonymised_at = timezone.now()
     locked.save()
+    # Free text the candidate wrote may name people or places; it goes too.
+    ApplicationEvent.objects.filter(application__candidate=locked, actor=locked.user).update(reason="")
+    locked.deletion_requests.update(reason="")
     user = locked.user
     user.email = f"deleted-{user.pk}@anonymised.invalid"
     user.full_name = ""

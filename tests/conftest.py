@@ -1,9 +1,10 @@
 """Test set-up shared by every test.
 
 Tests marked ``postgres`` need PostgreSQL (row locks, concurrency), tests
-marked ``broker`` a real Celery broker and ``gettext`` the GNU gettext tools. On a laptop with the embedded
-defaults they are skipped with the reason; in CI (``CI=true``) a skip of either
-kind fails the run, so they can never silently stop running.
+marked ``broker`` a real Celery broker, ``gettext`` the GNU gettext tools and ``e2e``
+a Chromium (``/usr/bin/chromium`` or ``CHROMIUM_PATH``) driven by Playwright. On a laptop
+with the embedded defaults they are skipped with the reason; in CI (``CI=true``) a skip
+of any of these kinds fails the run, so they can never silently stop running.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-REQUIRED_IN_CI = ("postgres", "broker", "gettext")
+REQUIRED_IN_CI = ("postgres", "broker", "gettext", "e2e")
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 
 
 def _database_is_postgres() -> bool:
@@ -26,11 +28,23 @@ def _real_broker() -> bool:
     return not settings.CELERY_TASK_ALWAYS_EAGER
 
 
+def _e2e_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not (os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)):
+        return f"needs Chromium at {CHROMIUM_PATH}: install Debian's chromium or set CHROMIUM_PATH"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"needs the playwright package (pip install -r requirements-dev.txt): {exc}"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     reasons = {
         "gettext": None if shutil.which("xgettext") else "needs GNU gettext (xgettext) to extract strings",
         "postgres": None if _database_is_postgres() else "needs PostgreSQL: set DATABASE_URL=postgres://…",
         "broker": None if _real_broker() else "needs a Celery broker: set CELERY_BROKER_URL=redis://…",
+        "e2e": _e2e_missing() if any(item.get_closest_marker("e2e") for item in items) else None,
     }
     for item in items:
         for marker, reason in reasons.items():
@@ -51,7 +65,7 @@ def pytest_sessionfinish(session, exitstatus):
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter:
             reporter.write_line(
-                f"CI: {len(_required_skips)} PostgreSQL/broker test(s) were skipped; "
+                f"CI: {len(_required_skips)} PostgreSQL/broker/gettext/e2e test(s) were skipped; "
                 "they must run in CI: " + ", ".join(_required_skips[:10]),
                 red=True,
             )

@@ -84,7 +84,12 @@ def assert_erased(candidate: CandidateProfile, files: list[Path]) -> None:
     assert candidate.nik is None
     assert candidate.full_name == services.ANONYMISED_NAME != "Budi"
     assert candidate.birth_date is None
-    assert (candidate.phone, candidate.address, candidate.birth_place, candidate.school_name) == ("", "", "", "")
+    assert (candidate.phone, candidate.address, candidate.birth_place, candidate.school_name) == (
+        "",
+        "",
+        "",
+        "",
+    )
     assert candidate.anonymised_at is not None
     assert not Document.objects.filter(candidate=candidate).exists()
     assert not CompetencyCertificate.objects.filter(candidate=candidate).exists()
@@ -218,10 +223,14 @@ def test_erasure_of_a_candidate_who_never_applied(
         response = candidate_client.post(en("candidates:data"), {"confirm": "on"}, follow=True)
     assert "Your personal data has been erased." in response.content.decode()
     assert_erased(rich_candidate, files)
-    assert DeletionRequest.objects.get(candidate=rich_candidate).decision == DeletionRequest.Decision.ANONYMISED
+    assert (
+        DeletionRequest.objects.get(candidate=rich_candidate).decision == DeletionRequest.Decision.ANONYMISED
+    )
 
 
-def test_erasure_without_confirmation_is_refused(candidate_client, rich_candidate, django_capture_on_commit_callbacks):
+def test_erasure_without_confirmation_is_refused(
+    candidate_client, rich_candidate, django_capture_on_commit_callbacks
+):
     files = document_files(rich_candidate)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = candidate_client.post(en("candidates:data"), {"reason": "Hapus saja"})
@@ -314,7 +323,12 @@ def test_a_staff_rejection_also_carries_out_the_pending_request(
     files = document_files(rich_candidate)
     with django_capture_on_commit_callbacks(execute=True):
         services.application_move(
-            application=active_application, to_stage=Stage.REJECTED, actor=StaffFactory(), reason="Kuota penuh"
+            application=active_application,
+            to_stage=Stage.REJECTED,
+            actor=StaffFactory(),
+            reason="Kuota penuh",
         )
     assert_erased(rich_candidate, files)
-    assert DeletionRequest.objects.get(candidate=rich_candidate).decision == DeletionRequest.Decision.ANONYMISED
+    assert (
+        DeletionRequest.objects.get(candidate=rich_candidate).decision == DeletionRequest.Decision.ANONYMISED
+    )
