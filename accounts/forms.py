@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from p2mi_portal.indonesia import InvalidPhone, normalize_phone
+from p2mi_portal.forms import clean_indonesian_phone
 
 from .models import User
 
@@ -53,12 +53,7 @@ class RegistrationForm(forms.Form):
         return email
 
     def clean_phone(self) -> str:
-        try:
-            return normalize_phone(self.cleaned_data["phone"])
-        except InvalidPhone as exc:
-            raise forms.ValidationError(
-                _("This is not a valid phone number. Write it like 0812-3456-7890 or +62 812 3456 7890.")
-            ) from exc
+        return clean_indonesian_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

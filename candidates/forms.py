@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from p2mi_portal.indonesia import InvalidPhone, nik_problems, normalize_phone
+from p2mi_portal.forms import clean_indonesian_phone
+from p2mi_portal.indonesia import nik_problems
 from programs.eligibility import REQUIRED_PROFILE_FIELDS
 from programs.models import DocumentKind, Major, PlacementTrack, Program
 
@@ -90,12 +91,7 @@ class ProfileForm(forms.ModelForm):
         return "".join((self.cleaned_data.get("nik") or "").split())
 
     def clean_phone(self) -> str:
-        try:
-            return normalize_phone(self.cleaned_data["phone"])
-        except InvalidPhone as exc:
-            raise forms.ValidationError(
-                _("This is not a valid phone number. Write it like 0812-3456-7890 or +62 812 3456 7890.")
-            ) from exc
+        return clean_indonesian_phone(self.cleaned_data["phone"])
 
     def clean_birth_date(self) -> datetime.date:
         born = self.cleaned_data["birth_date"]
