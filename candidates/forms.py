@@ -18,10 +18,11 @@ from .models import CandidateProfile, CompetencyCertificate, LanguageSkill
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = CandidateProfile
-        fields = [
+# The profile form's sections, in order; the form has exactly these fields.
+PROFILE_FIELDSETS = (
+    (
+        _("About you"),
+        (
             "full_name",
             "nik",
             "birth_place",
@@ -31,14 +32,17 @@ class ProfileForm(forms.ModelForm):
             "address",
             "province",
             "regency",
-            "school_name",
-            "school_npsn",
-            "major",
-            "graduation_year",
-            "average_grade",
-            "passport_number",
-            "passport_expiry",
-        ]
+        ),
+    ),
+    (_("School"), ("school_name", "school_npsn", "major", "graduation_year", "average_grade")),
+    (_("Passport"), ("passport_number", "passport_expiry")),
+)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = CandidateProfile
+        fields = [name for _legend, names in PROFILE_FIELDSETS for name in names]
         widgets = {
             "birth_date": DATE_INPUT,
             "passport_expiry": DATE_INPUT,
@@ -54,27 +58,8 @@ class ProfileForm(forms.ModelForm):
             "passport_number": _("Optional until selection."),
         }
 
-    FIELDSETS = (
-        (
-            _("About you"),
-            (
-                "full_name",
-                "nik",
-                "birth_place",
-                "birth_date",
-                "sex",
-                "phone",
-                "address",
-                "province",
-                "regency",
-            ),
-        ),
-        (_("School"), ("school_name", "school_npsn", "major", "graduation_year", "average_grade")),
-        (_("Passport"), ("passport_number", "passport_expiry")),
-    )
-
     def fieldsets(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+        return [(legend, [self[name] for name in names]) for legend, names in PROFILE_FIELDSETS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
