@@ -83,6 +83,14 @@ class DocumentReviewForm(forms.ModelForm):
         model = Document
         fields = ("status", "rejection_reason")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff decide; "pending" is where an upload puts a document, not a decision.
+        self.fields["status"].choices = [
+            (DocumentStatus.VERIFIED, DocumentStatus.VERIFIED.label),
+            (DocumentStatus.REJECTED, DocumentStatus.REJECTED.label),
+        ]
+
     def clean(self):
         cleaned = super().clean()
         if (

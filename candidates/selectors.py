@@ -13,13 +13,6 @@ from programs.models import Program
 from .models import Application, ApplicationEvent, CandidateProfile, Document
 
 
-def candidate_for_user(user: User) -> CandidateProfile:
-    profile = CandidateProfile.objects.select_related("user", "province", "major").filter(user=user).first()
-    if profile is None:
-        raise NotFound("no candidate profile")
-    return profile
-
-
 def documents_of(candidate: CandidateProfile) -> QuerySet[Document]:
     return Document.objects.filter(candidate=candidate).order_by("kind")
 

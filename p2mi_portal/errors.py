@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 
 class DomainError(Exception):
     """A request the portal refuses for a reason the user can act on."""
@@ -29,11 +27,6 @@ class DomainError(Exception):
         self.message = message
         self.code = code or self.default_code
         self.fields = dict(fields or {})
-
-    def as_validation_error(self) -> ValidationError:
-        if self.fields:
-            return ValidationError({name: list(msgs) for name, msgs in self.fields.items()})
-        return ValidationError(self.message, code=self.code)
 
 
 class NotFound(DomainError):

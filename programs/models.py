@@ -300,10 +300,6 @@ class Program(Bilingual, TimeStampedModel):
         if not isinstance(kinds, list) or not set(kinds) <= set(DocumentKind.values):
             raise ValidationError({"required_document_kinds": _("Choose document kinds from the list.")})
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == ProgramStatus.PUBLISHED
-
     def recruitment_state(self, today: datetime.date | None = None) -> RecruitmentState:
         today = today or timezone.localdate()
         if today < self.recruitment_opens:
@@ -311,10 +307,6 @@ class Program(Bilingual, TimeStampedModel):
         if today > self.recruitment_closes or self.status != ProgramStatus.PUBLISHED:
             return RecruitmentState.CLOSED
         return RecruitmentState.OPEN
-
-    @property
-    def contract_years(self) -> Decimal:
-        return Decimal(self.contract_months) / 12
 
     def required_document_labels(self) -> list[str]:
         labels = dict(DocumentKind.choices)

@@ -66,14 +66,6 @@ def program_get_public(*, code: str) -> Program:
     return program
 
 
-def exchange_rate_latest(*, currency: str, on: datetime.date | None = None) -> ExchangeRate | None:
-    """The newest rate for ``currency`` dated on or before ``on`` (today in WIB)."""
-    if currency == Currency.IDR:
-        return None
-    on = on or timezone.localdate()
-    return ExchangeRate.objects.filter(currency=currency, date__lte=on).order_by("-date").first()
-
-
 @dataclass(frozen=True)
 class SalaryLine:
     grade: int | None
@@ -110,9 +102,8 @@ def program_salary(
     Pass ``rates`` from :func:`exchange_rates_latest` when showing many programmes.
     """
     if rates is None:
-        rate = exchange_rate_latest(currency=program.salary_currency, on=on)
-    else:
-        rate = rates.get(program.salary_currency)
+        rates = exchange_rates_latest(on=on)
+    rate = rates.get(program.salary_currency)
 
     def line(grade: int | None, amount: Decimal) -> SalaryLine:
         if program.salary_currency == Currency.IDR:

@@ -2,7 +2,6 @@ from decimal import Decimal
 
 from django import template
 from django.urls import translate_url
-from django.utils.translation import get_language
 
 from p2mi_portal.formatting import format_money, format_money_short
 
@@ -23,11 +22,6 @@ def money_short(amount: Decimal, currency: str) -> str:
 def localized(obj, field: str) -> str:
     """``{{ program|localized:"title" }}``: the text in the reader's language."""
     return obj.localized(field)
-
-
-@register.simple_tag
-def current_language() -> str:
-    return get_language() or "id"
 
 
 @register.simple_tag(takes_context=True)
