@@ -171,3 +171,115 @@ class DeletionRequestForm(forms.Form):
         label=_("I understand that my personal data and documents will be erased and cannot be restored."),
         required=True,
     )
+
+
+# --- Staff: selection ---------------------------------------------------------
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MoveForm(forms.Form):
+    """Staff move one application; the service decides what is allowed."""
+
+    to_stage = forms.ChoiceField(label=_("Move to"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for rejections and reopening; the candidate sees it."),
+    )
+    track = forms.ModelChoiceField(
+        label=_("Track"),
+        queryset=PlacementTrack.objects.none(),
+        required=False,
+        help_text=_(
+            "For an offer or the waiting list. Empty: the track already chosen, or the preferred one."
+        ),
+    )
+    offer_deadline = forms.DateTimeField(
+        label=_("Deadline to answer the offer (WIB)"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Empty: the end of the programme's answer period."),
+    )
+    interview_starts_at = forms.DateTimeField(
+        label=_("Interview date and time (WIB)"), required=False, widget=DATETIME_INPUT
+    )
+    interview_place = forms.CharField(label=_("Interview place"), required=False, max_length=300)
+    interview_online_link = forms.URLField(
+        label=_("Online meeting link"), required=False, assume_scheme="https"
+    )
+    interviewer = forms.CharField(label=_("Interviewer"), required=False, max_length=150)
+
+    # Where the service's field names land on this form.
+    SERVICE_FIELDS = {
+        "to": "to_stage",
+        "interview": "interview_starts_at",
+        "interview.starts_at": "interview_starts_at",
+        "interview.place": "interview_place",
+        "interview.interviewer": "interviewer",
+    }
+
+    def __init__(self, *args, application, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in targets]
+        self.fields["track"].queryset = PlacementTrack.objects.filter(program_id=application.program_id)
+
+    def interview_slot(self):
+        from .services import InterviewSlot
+
+        data = self.cleaned_data
+        if not any(
+            data.get(name)
+            for name in ("interview_starts_at", "interview_place", "interview_online_link", "interviewer")
+        ):
+            return None
+        return InterviewSlot(
+            starts_at=data.get("interview_starts_at"),
+            place=data.get("interview_place") or "",
+            online_link=data.get("interview_online_link") or "",
+            interviewer=data.get("interviewer") or "",
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Every candidate concerned sees it."),
+    )
+
+
+class ScoreForm(forms.Form):
+    """One field per criterion of the programme's rubric."""
+
+    def __init__(self, *args, criteria, scores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            score = scores.get(criterion.pk)
+            self.fields[f"criterion_{criterion.pk}"] = forms.DecimalField(
+                label=str(criterion),
+                required=False,
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=score.value if score else None,
+                help_text=(
+                    _("Scored by %(scorer)s") % {"scorer": score.scorer.full_name or score.scorer.email}
+                    if score
+                    else ""
+                ),
+            )
+
+    def scores(self) -> dict:
+        return {
+            criterion.pk: self.cleaned_data.get(f"criterion_{criterion.pk}") for criterion in self.criteria
+        }
+
+
+class ShortlistSizeForm(forms.Form):
+    size = forms.IntegerField(label=_("Propose the best"), min_value=1, max_value=10000, required=False)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from p2mi_portal.indonesia import mask_nik, nik_regex
 from p2mi_portal.models import TimeStampedModel
-from programs.models import DocumentKind, EducationLevel, Major, PlacementTrack, Program
+from programs.models import DocumentKind, EducationLevel, Major, PlacementTrack, Program, ScoreCriterion
 
 
 class Province(models.Model):
@@ -293,6 +293,11 @@ class Stage(models.TextChoices):
 # Stages after which the application no longer needs the candidate's personal data.
 FINISHED_STAGES = frozenset({Stage.DECLINED, Stage.REJECTED, Stage.WITHDRAWN, Stage.INELIGIBLE})
 
+# Stages that hold a seat on the application's track, and how: an open offer
+# reserves one, an accepted offer takes it.
+SEAT_RESERVED_STAGES = frozenset({Stage.OFFERED})
+SEAT_TAKEN_STAGES = frozenset({Stage.ACCEPTED})
+
 
 class Application(TimeStampedModel):
     candidate = models.ForeignKey(
@@ -308,6 +313,18 @@ class Application(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), db_default=Now())
     consent_version = models.CharField(_("consent text version"), max_length=20)
     consent_given_at = models.DateTimeField(_("consent given at"))
+    # The track the candidate is waitlisted for, offered, or placed on.
+    track = models.ForeignKey(
+        PlacementTrack,
+        verbose_name=_("track"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+    offer_expires_at = models.DateTimeField(_("offer deadline"), null=True, blank=True)
+    # Weighted total of the rubric scores, kept by the scoring service for ranking.
+    score_total = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("application")
@@ -318,9 +335,30 @@ class Application(TimeStampedModel):
                 fields=["candidate", "program"],
                 name="application_one_per_candidate_and_programme",
                 violation_error_message=_("You have already applied to this programme."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stage__in=[Stage.OFFERED, Stage.WAITLISTED, *SEAT_TAKEN_STAGES])
+                | models.Q(track__isnull=False),
+                name="application_seat_stage_has_track",
+                violation_error_message=_("An offered, waitlisted or accepted application needs a track."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stage=Stage.OFFERED) | models.Q(offer_expires_at__isnull=False),
+                name="application_offer_has_deadline",
+                violation_error_message=_("An offer needs a deadline."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score_total__isnull=True)
+                | models.Q(score_total__gte=0, score_total__lte=100),
+                name="application_score_0_100",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
         ]
-        indexes = [models.Index(fields=["program", "stage"])]
+        indexes = [
+            models.Index(fields=["program", "stage"]),
+            models.Index(fields=["track", "stage"]),
+            models.Index(fields=["stage", "offer_expires_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.program.code}"
@@ -357,6 +395,82 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+class Score(models.Model):
+    """One criterion of the programme's rubric, scored for one application."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        ScoreCriterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
+    )
+    value = models.DecimalField(
+        _("score (0–100)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("scored by"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    scored_at = models.DateTimeField(_("scored at"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["application", "criterion__order", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"],
+                name="score_once_per_criterion",
+                violation_error_message=_("This criterion is already scored for this application."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0, value__lte=100),
+                name="score_value_0_100",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class Interview(models.Model):
+    """The selection interview of an application; rescheduling updates it (the history keeps each slot)."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="interview"
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    online_link = models.URLField(_("online meeting link"), blank=True)
+    interviewer = models.CharField(_("interviewer"), max_length=150)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(place="") | ~models.Q(online_link=""),
+                name="interview_has_place_or_link",
+                violation_error_message=_("Give a place or an online meeting link."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class DeletionRequest(models.Model):

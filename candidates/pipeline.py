@@ -2,7 +2,7 @@
 
 Each move names the roles that may make it and whether it needs a reason.
 ``candidates.services.application_move`` is the only writer of a stage and checks
-every move against this table.
+every move against this table. The README draws it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ class Actor:
     SYSTEM = "system"
 
 
+ROLES = (Actor.STAFF, Actor.PARTNER, Actor.CANDIDATE, Actor.SYSTEM)
+
+
 @dataclass(frozen=True)
 class Move:
     source: Stage
@@ -28,6 +31,23 @@ class Move:
 
 
 ACTIVE_STAGES = tuple(stage for stage in Stage if stage not in FINISHED_STAGES)
+
+# A partner sees an application once the ministry has verified its documents.
+PARTNER_VISIBLE_STAGES = frozenset(
+    {
+        Stage.DOCUMENTS_VERIFIED,
+        Stage.SHORTLISTED,
+        Stage.INTERVIEW_SCHEDULED,
+        Stage.INTERVIEWED,
+        Stage.OFFERED,
+        Stage.ACCEPTED,
+        Stage.WAITLISTED,
+        Stage.DECLINED,
+        Stage.REJECTED,
+        Stage.WITHDRAWN,
+    }
+)
+
 _STAFF = frozenset({Actor.STAFF})
 _REVIEWERS = frozenset({Actor.STAFF, Actor.PARTNER})
 
@@ -39,6 +59,8 @@ def _moves() -> list[Move]:
         Move(Stage.SCREENING, Stage.INELIGIBLE, _STAFF | {Actor.SYSTEM}, needs_reason=True),
         Move(Stage.DOCUMENTS_VERIFIED, Stage.SHORTLISTED, _REVIEWERS),
         Move(Stage.SHORTLISTED, Stage.INTERVIEW_SCHEDULED, _REVIEWERS),
+        # Rescheduling: the stage stays, the new slot is recorded like any move.
+        Move(Stage.INTERVIEW_SCHEDULED, Stage.INTERVIEW_SCHEDULED, _REVIEWERS),
         Move(Stage.INTERVIEW_SCHEDULED, Stage.INTERVIEWED, _REVIEWERS),
         Move(Stage.INTERVIEWED, Stage.OFFERED, _REVIEWERS),
         Move(Stage.INTERVIEWED, Stage.WAITLISTED, _REVIEWERS),
@@ -48,12 +70,24 @@ def _moves() -> list[Move]:
         Move(Stage.REJECTED, Stage.SCREENING, _STAFF, needs_reason=True),
     ]
     for stage in ACTIVE_STAGES:
-        moves.append(Move(stage, Stage.REJECTED, _REVIEWERS, needs_reason=True))
+        rejecters = _REVIEWERS if stage in PARTNER_VISIBLE_STAGES else _STAFF
+        moves.append(Move(stage, Stage.REJECTED, rejecters, needs_reason=True))
         moves.append(Move(stage, Stage.WITHDRAWN, frozenset({Actor.CANDIDATE})))
     return moves
 
 
 MOVES: dict[tuple[str, str], Move] = {(move.source, move.target): move for move in _moves()}
+
+# The usual next step, for "advance" in bulk. Stages that need details only a
+# person can give (an interview slot) are left out and must be moved one by one.
+NEXT_STAGE: dict[str, Stage] = {
+    Stage.SUBMITTED: Stage.SCREENING,
+    Stage.SCREENING: Stage.DOCUMENTS_VERIFIED,
+    Stage.DOCUMENTS_VERIFIED: Stage.SHORTLISTED,
+    Stage.INTERVIEW_SCHEDULED: Stage.INTERVIEWED,
+    Stage.INTERVIEWED: Stage.OFFERED,
+    Stage.WAITLISTED: Stage.OFFERED,
+}
 
 
 def allowed_targets(source: str, role: str) -> list[Stage]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from p2mi_portal.errors import NotFound
 from programs.models import Program
 
-from .models import Application, ApplicationEvent, CandidateProfile, Document
+from .models import FINISHED_STAGES, Application, ApplicationEvent, CandidateProfile, Document, Stage
 
 
 def documents_of(candidate: CandidateProfile) -> QuerySet[Document]:
@@ -31,7 +32,7 @@ def document_for_download(*, actor: User, document_id: int) -> Document:
 def applications_of(candidate: CandidateProfile) -> QuerySet[Application]:
     return (
         Application.objects.filter(candidate=candidate)
-        .select_related("program", "preferred_track")
+        .select_related("program", "preferred_track", "track", "interview")
         .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")))
         .order_by("-submitted_at")
     )
@@ -127,3 +128,50 @@ def candidate_data_export(candidate: CandidateProfile) -> dict[str, Any]:
             for r in candidate.deletion_requests.all()
         ],
     }
+
+
+def with_rank(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate ``rank``: 1 + the number of active applications of the same programme scored higher.
+
+    Counted against the whole programme, so filtering the list does not change a rank.
+    Applications without a score have no rank.
+    """
+    higher = (
+        Application.objects.filter(program=OuterRef("program"), score_total__gt=OuterRef("score_total"))
+        .exclude(stage__in=FINISHED_STAGES)
+        .order_by()
+        .values("program")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return applications.annotate(
+        rank=Case(
+            When(score_total__isnull=True, then=Value(None)),
+            default=Coalesce(Subquery(higher, output_field=IntegerField()), Value(0)) + 1,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def ranked(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Best first: highest score, then the earliest application."""
+    return applications.order_by(F("score_total").desc(nulls_last=True), "submitted_at", "id")
+
+
+def shortlist_proposal(*, program: Program, size: int | None = None) -> tuple[list[Application], int]:
+    """The applications with verified documents, best first, and how many of them to shortlist.
+
+    The proposal defaults to twice the programme's seats: enough candidates for the
+    interviews to choose from without inviting everyone.
+    """
+    size = size or 2 * program.total_seats
+    candidates = list(
+        with_rank(
+            ranked(
+                Application.objects.filter(program=program, stage=Stage.DOCUMENTS_VERIFIED).select_related(
+                    "candidate", "candidate__province", "candidate__major", "preferred_track"
+                )
+            )
+        )
+    )
+    return candidates, min(size, len(candidates))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("me/documents/", views.documents, name="documents"),
     path("me/documents/<int:document_id>/download/", views.document_download, name="document_download"),
     path("me/applications/<int:application_id>/withdraw/", views.application_withdraw, name="withdraw"),
+    path("me/applications/<int:application_id>/offer/", views.offer_answer, name="offer_answer"),
     path("me/data/", views.data_rights, name="data"),
     path("me/data/export/", views.data_export, name="data_export"),
     path("program/<slug:code>/apply/", views.apply, name="apply"),

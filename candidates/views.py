@@ -73,6 +73,7 @@ def home(request: HttpRequest, candidate) -> HttpResponse:
                 (application, Stage.WITHDRAWN in allowed_targets(application.stage, Actor.CANDIDATE))
                 for application in applications
             ],
+            "now": timezone.now(),
             "documents": documents,
             "profile_gaps": gaps,
             "withdraw_form": WithdrawForm(),
@@ -263,6 +264,33 @@ def application_withdraw(request: HttpRequest, candidate, application_id: int) -
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your application is withdrawn."))
+    return redirect("candidates:home")
+
+
+@candidate_view
+@require_POST
+def offer_answer(request: HttpRequest, candidate, application_id: int) -> HttpResponse:
+    try:
+        application = selectors.application_of(candidate=candidate, application_id=application_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    decision = request.POST.get("decision")
+    if decision not in {"accept", "decline"}:
+        messages.error(request, _("Choose whether you accept or decline the offer."))
+        return redirect("candidates:home")
+    try:
+        services.application_answer_offer(
+            application=application, actor=request.user, accept=decision == "accept"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if decision == "accept":
+            messages.success(
+                request, _("You accepted the seat. The ministry will contact you about training.")
+            )
+        else:
+            messages.success(request, _("You declined the offer. The seat goes to the next candidate."))
     return redirect("candidates:home")
 
 

@@ -1,0 +1,60 @@
+"""The notification outbox.
+
+A notification is written in the same transaction as the event that causes it and
+delivered by a Celery task after commit; a row that is still pending is the proof
+that something remains to be sent.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    APPLICATION_RECEIVED = "application_received", _("Application received")
+    STAGE_CHANGED = "stage_changed", _("Application stage changed")
+    INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")
+    SEAT_OFFERED = "seat_offered", _("Seat offered")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    # What the templates need, as plain JSON: codes and ids rather than translated
+    # text, so the message is rendered in the recipient's language when it is sent.
+    context = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(
+        _("delivery"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_default=Now())
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id}"

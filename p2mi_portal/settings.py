@@ -169,6 +169,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="P2MI Portal <no-reply@p2mi.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in messages sent by background tasks, which have no request to take the host from.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -188,6 +190,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Installed into django-celery-beat's tables when beat starts; staff can change
+# the timing in the admin (Periodic tasks).
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-offers": {"task": "candidates.tasks.offers_expire", "schedule": 15 * 60},
+}
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

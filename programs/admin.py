@@ -20,6 +20,7 @@ from .models import (
     PlacementTrack,
     Program,
     ProgramStatus,
+    ScoreCriterion,
     StudyField,
     TrainingPhase,
 )
@@ -40,8 +41,20 @@ class TrackFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        seats = [form.cleaned_data["seats"] for form in _kept_forms(self) if "seats" in form.cleaned_data]
-        errors = services.track_seat_errors(total_seats=self.instance.total_seats, track_seats=seats)
+        kept = [form for form in _kept_forms(self) if "seats" in form.cleaned_data]
+        errors = services.track_seat_errors(
+            total_seats=self.instance.total_seats, track_seats=[form.cleaned_data["seats"] for form in kept]
+        )
+        for form in kept:
+            # The seat counters are not on the form, so model validation skips the
+            # capacity constraint; check it here rather than fail on save.
+            track = form.instance
+            in_use = track.seats_reserved + track.seats_taken
+            if form.cleaned_data["seats"] < in_use:
+                errors.append(
+                    _("Track %(track)s already has %(count)s seats offered or taken.")
+                    % {"track": form.cleaned_data.get("name") or track.name, "count": in_use}
+                )
         if errors:
             raise forms.ValidationError(errors)
 
@@ -66,6 +79,17 @@ class GradeLadderFormSet(BaseInlineFormSet):
             raise forms.ValidationError(errors)
 
 
+class RubricFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        weights = [form.cleaned_data["weight"] for form in _kept_forms(self) if "weight" in form.cleaned_data]
+        errors = services.rubric_errors(weights=weights)
+        if errors:
+            raise forms.ValidationError(errors)
+
+
 class TrainingPhaseForm(forms.ModelForm):
     fields_of_study = forms.MultipleChoiceField(
         label=_("fields of study"),
@@ -85,7 +109,17 @@ class PlacementTrackInline(admin.TabularInline):
     formset = TrackFormSet
     extra = 0
     min_num = 1
-    fields = ("name", "name_en", "country", "seats", "description", "description_en")
+    fields = (
+        "name",
+        "name_en",
+        "country",
+        "seats",
+        "seats_reserved",
+        "seats_taken",
+        "description",
+        "description_en",
+    )
+    readonly_fields = ("seats_reserved", "seats_taken")
 
 
 class TrainingPhaseInline(admin.StackedInline):
@@ -99,6 +133,13 @@ class GradeLevelInline(admin.TabularInline):
     model = GradeLevel
     formset = GradeLadderFormSet
     extra = 0
+
+
+class ScoreCriterionInline(admin.TabularInline):
+    model = ScoreCriterion
+    formset = RubricFormSet
+    extra = 0
+    fields = ("order", "name", "name_en", "weight")
 
 
 class ProgramAdminForm(forms.ModelForm):
@@ -143,7 +184,7 @@ def _status_action(target: ProgramStatus, label: str):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     form = ProgramAdminForm
-    inlines = [PlacementTrackInline, TrainingPhaseInline, GradeLevelInline]
+    inlines = [PlacementTrackInline, TrainingPhaseInline, GradeLevelInline, ScoreCriterionInline]
     list_display = (
         "code",
         "title",
@@ -203,6 +244,7 @@ class ProgramAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Selection"), {"fields": ("offer_response_days",)}),
         (_("Record dates"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     actions = [

@@ -229,6 +229,14 @@ class Program(Bilingual, TimeStampedModel):
     )
     required_document_kinds = models.JSONField(_("required documents"), default=list, blank=True)
 
+    # Selection.
+    offer_response_days = models.PositiveSmallIntegerField(
+        _("days to answer an offer"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Used when an offer is made without a deadline, e.g. to the next on the waiting list."),
+    )
+
     objects = ProgramQuerySet.as_manager()
 
     class Meta:
@@ -289,6 +297,11 @@ class Program(Bilingual, TimeStampedModel):
                 name="program_min_grade_0_100",
                 violation_error_message=_("The minimum average grade must be between 0 and 100."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(offer_response_days__gte=1, offer_response_days__lte=60),
+                name="program_offer_response_days_1_60",
+                violation_error_message=_("Candidates get between 1 and 60 days to answer an offer."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +338,12 @@ class PlacementTrack(Bilingual, models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     description_en = models.CharField(_("description in English"), max_length=300, blank=True)
     seats = models.PositiveIntegerField(_("seats"))
+    # Kept by the selection service under a row lock; the constraint below is the
+    # last word, so no interleaving of requests can oversell a track.
+    seats_reserved = models.PositiveIntegerField(
+        _("seats reserved by open offers"), default=0, editable=False
+    )
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("placement track")
@@ -341,10 +360,59 @@ class PlacementTrack(Bilingual, models.Model):
                 name="track_seats_not_negative",
                 violation_error_message=_("Seats cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    seats_reserved__gte=0,
+                    seats_taken__gte=0,
+                    seats__gte=models.F("seats_reserved") + models.F("seats_taken"),
+                ),
+                name="track_seats_within_capacity",
+                violation_error_message=_(
+                    "A track cannot have fewer seats than are already offered or taken."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.localized("name")
+
+    @property
+    def seats_free(self) -> int:
+        return max(self.seats - self.seats_reserved - self.seats_taken, 0)
+
+
+class ScoreCriterion(Bilingual, models.Model):
+    """One part of a programme's selection rubric; the weights of a rubric add up to 100."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring rubric")
+        ordering = ["program", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"],
+                name="criterion_name_unique_per_program",
+                violation_error_message=_("A rubric cannot list the same criterion twice."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=100),
+                name="criterion_weight_1_100",
+                violation_error_message=_("A criterion's weight is between 1 and 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.localized('name')} ({self.weight}%)"
 
 
 class TrainingPhase(Bilingual, models.Model):

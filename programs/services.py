@@ -95,6 +95,15 @@ def grade_ladder_errors(
     return errors
 
 
+def rubric_errors(*, weights: Sequence[int]) -> list[str]:
+    """Why a scoring rubric does not add up. A programme may have no rubric (yet)."""
+    if weights and sum(weights) != 100:
+        return [
+            _("The rubric's weights add up to %(sum)s%%; they must add up to 100%%.") % {"sum": sum(weights)}
+        ]
+    return []
+
+
 def program_structure_errors(program: Program) -> dict[str, list[str]]:
     """The cross-row checks on a stored programme, by the part they concern."""
     errors = {
@@ -108,6 +117,7 @@ def program_structure_errors(program: Program) -> dict[str, list[str]]:
             salary_max=program.salary_max,
             currency=program.salary_currency,
         ),
+        "criteria": rubric_errors(weights=[criterion.weight for criterion in program.criteria.all()]),
     }
     return {part: msgs for part, msgs in errors.items() if msgs}
 

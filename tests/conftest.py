@@ -52,6 +52,28 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories create hundreds of accounts; production's slow hash adds nothing to these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """Tasks run in the test's process, as on a laptop, unless the test is about the broker.
+
+    Tests marked ``broker`` start a real worker and keep the configured broker.
+    """
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    from p2mi_portal.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = eager
+
+
 _required_skips: list[str] = []
 
 

@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Role, User
 from programs.models import (
@@ -13,6 +15,7 @@ from programs.models import (
     DocumentKind,
     ExchangeRate,
     GradeLevel,
+    Major,
     Partner,
     PartnerKind,
     PlacementTrack,
@@ -23,6 +26,10 @@ from programs.models import (
 )
 
 TEST_PASSWORD = "Kata-Sandi-Uji-2026"
+
+
+def _now():
+    return timezone.now()
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
@@ -131,3 +138,72 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     currency = Currency.RUB
     rate_to_idr = Decimal("219")
     date = datetime.date(2026, 10, 1)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    """A complete SMK graduate's profile (welding, 2024, average 82.5) with a unique NIK."""
+
+    class Meta:
+        model = "candidates.CandidateProfile"
+
+    user = factory.SubFactory(UserFactory, role=Role.CANDIDATE, email_verified_at=factory.LazyFunction(_now))
+    full_name = factory.Sequence(lambda n: f"Kandidat {n}")
+    # DKI Jakarta, born 15 Aug 2004, serial from the sequence.
+    nik = factory.Sequence(lambda n: f"317101150804{n % 10000:04d}")
+    birth_place = "Jakarta"
+    birth_date = datetime.date(2004, 8, 15)
+    sex = "M"
+    phone = "+6281234567890"
+    address = "Jl. Merdeka 1"
+    province_id = "31"
+    regency = "Jakarta Pusat"
+    school_name = "SMK Negeri 1 Jakarta"
+    school_npsn = "20100001"
+    major = factory.LazyFunction(lambda: Major.objects.get(code="teknik-pengelasan"))
+    graduation_year = 2024
+    average_grade = Decimal("82.5")
+
+
+def application_at(stage: str, *, program: Program, candidate=None, track=None, **fields):
+    """An application already at ``stage``, with what that stage needs (track, deadline, seat,
+    interview, verified documents), set up directly, as a fixture, without the stage service."""
+    from candidates.models import Application, Document, DocumentStatus, Interview, Stage
+
+    candidate = candidate or CandidateFactory()
+    track = track or program.tracks.order_by("id").first()
+    for kind in program.required_document_kinds:
+        Document.objects.get_or_create(
+            candidate=candidate,
+            kind=kind,
+            defaults={
+                "file": f"documents/{kind}-{candidate.pk}",
+                "original_name": f"{kind}.pdf",
+                "content_type": "application/pdf",
+                "size": 1000,
+                "sha256": "0" * 64,
+                "status": DocumentStatus.VERIFIED,
+            },
+        )
+    holds_track = stage in {Stage.OFFERED, Stage.WAITLISTED, Stage.ACCEPTED}
+    application = Application.objects.create(
+        candidate=candidate,
+        program=program,
+        preferred_track=track,
+        stage=stage,
+        track=track if holds_track else None,
+        offer_expires_at=_now() + datetime.timedelta(days=3) if stage == Stage.OFFERED else None,
+        consent_version="2026-05",
+        consent_given_at=_now(),
+        **fields,
+    )
+    counter = {Stage.OFFERED: "seats_reserved", Stage.ACCEPTED: "seats_taken"}.get(stage)
+    if counter:
+        PlacementTrack.objects.filter(pk=track.pk).update(**{counter: F(counter) + 1})
+    if stage == Stage.INTERVIEW_SCHEDULED:
+        Interview.objects.create(
+            application=application,
+            starts_at=_now() + datetime.timedelta(days=2),
+            place="Kantor KP2MI, Jakarta",
+            interviewer="Ibu Sari",
+        )
+    return application

@@ -21,7 +21,7 @@ def money_short(amount: Decimal, currency: str) -> str:
 @register.filter
 def localized(obj, field: str) -> str:
     """``{{ program|localized:"title" }}``: the text in the reader's language."""
-    return obj.localized(field)
+    return obj.localized(field) if obj is not None else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -178,7 +178,7 @@ def test_withdraw_with_a_reason(candidate_client, eligible_candidate, open_progr
     assert "Diterima kerja di Batam" in home
     # A second withdrawal is refused with a message, not an error.
     response = candidate_client.post(url("candidates:withdraw", application.pk), {}, follow=True)
-    assert "cannot move to" in response.content.decode()
+    assert "is already at" in response.content.decode()
     assert application.events.count() == 2
 
 

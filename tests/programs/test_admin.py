@@ -41,7 +41,17 @@ def _inline(prefix: str, rows: list[dict]) -> dict:
     return data
 
 
-def programme_form(*, employer, tracks=(("Rusia", "25"), ("Indonesia", "25")), grades=(), **overrides):
+DEFAULT_RUBRIC = (("Dokumen", "10"), ("Tes tertulis", "20"), ("Uji praktik las", "40"), ("Wawancara", "30"))
+
+
+def programme_form(
+    *,
+    employer,
+    tracks=(("Rusia", "25"), ("Indonesia", "25")),
+    grades=(),
+    rubric=DEFAULT_RUBRIC,
+    **overrides,
+):
     data = {
         "code": "rusal-uji-2026",
         "title": "Program Uji",
@@ -67,6 +77,7 @@ def programme_form(*, employer, tracks=(("Rusia", "25"), ("Indonesia", "25")), g
         "age_reference_date": "2026-09-01",
         "min_average_grade": "75",
         "required_document_kinds": ["diploma", "photo"],
+        "offer_response_days": "7",
     }
     data.update(_inline("tracks", [{"name": n, "country": "RU", "seats": s} for n, s in tracks]))
     data.update(
@@ -84,6 +95,9 @@ def programme_form(*, employer, tracks=(("Rusia", "25"), ("Indonesia", "25")), g
         )
     )
     data.update(_inline("grades", [{"grade": g, "monthly_salary": s} for g, s in grades]))
+    data.update(
+        _inline("criteria", [{"order": str(i), "name": n, "weight": w} for i, (n, w) in enumerate(rubric, 1)])
+    )
     data.update(overrides)
     return data
 
@@ -103,6 +117,12 @@ def test_staff_adds_a_programme_with_tracks_phases_and_ladder(staff_client):
     assert program.phases.get().fields_of_study == ["language"]
     assert list(program.grades.values_list("grade", flat=True)) == [1, 2, 3]
     assert program.required_document_kinds == ["diploma", "photo"]
+    assert list(program.criteria.values_list("name", "weight")) == [
+        ("Dokumen", 10),
+        ("Tes tertulis", 20),
+        ("Uji praktik las", 40),
+        ("Wawancara", 30),
+    ]
 
 
 def _refused(response, message: str) -> None:
@@ -165,6 +185,14 @@ def test_grade_ladder_with_a_gap_is_refused(staff_client):
     _refused(response, "grade 2 is missing.")
 
 
+def test_rubric_weights_not_adding_up_to_100_are_refused(staff_client):
+    response = staff_client.post(
+        ADD_URL_EN,
+        programme_form(employer=PartnerFactory(), rubric=[("Dokumen", "10"), ("Wawancara", "30")]),
+    )
+    _refused(response, "The rubric&#x27;s weights add up to 40%; they must add up to 100%.")
+
+
 def test_a_programme_without_tracks_is_refused(staff_client):
     response = staff_client.post(ADD_URL_EN, programme_form(employer=PartnerFactory(), tracks=[]))
     assert response.status_code == 200
@@ -202,6 +230,7 @@ def test_editing_seats_keeps_tracks_in_step(staff_client):
             **{f"tracks-{i}-seats": "25" for i in range(2)},
             **_inline("phases", []),
             **_inline("grades", []),
+            **_inline("criteria", []),
         }
     )
     response = staff_client.post(url, data)

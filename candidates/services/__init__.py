@@ -1,0 +1,56 @@
+"""Every write to candidates, documents and applications, by subject."""
+
+from .applications import (
+    BulkOutcome,
+    InterviewSlot,
+    application_answer_offer,
+    application_bulk_move,
+    application_move,
+    application_screen,
+    application_submit,
+    application_withdraw,
+    offers_expire,
+)
+from .data_rights import (
+    ANONYMISED_NAME,
+    candidate_anonymise,
+    deletion_request_create,
+    deletion_requests_settle,
+)
+from .documents import ALLOWED_DOCUMENT_TYPES, document_review, document_upload
+from .profile import (
+    candidate_profile_ensure,
+    candidate_profile_update,
+    certificate_add,
+    certificate_remove,
+    language_remove,
+    language_set,
+)
+from .scoring import application_scores_set, score_total
+
+__all__ = [
+    "ALLOWED_DOCUMENT_TYPES",
+    "ANONYMISED_NAME",
+    "BulkOutcome",
+    "InterviewSlot",
+    "application_answer_offer",
+    "application_bulk_move",
+    "application_move",
+    "application_scores_set",
+    "application_screen",
+    "application_submit",
+    "application_withdraw",
+    "candidate_anonymise",
+    "candidate_profile_ensure",
+    "candidate_profile_update",
+    "certificate_add",
+    "certificate_remove",
+    "deletion_request_create",
+    "deletion_requests_settle",
+    "document_review",
+    "document_upload",
+    "language_remove",
+    "language_set",
+    "offers_expire",
+    "score_total",
+]

@@ -1,0 +1,535 @@
+"""Applying to a programme and moving an application through selection.
+
+:func:`application_move` is the one writer of ``Application.stage``. It locks the
+application, checks the move against :mod:`candidates.pipeline` and the actor's
+role, keeps the seat counters of the placement tracks, records an
+``ApplicationEvent`` and queues the candidate's notification — all in one
+transaction. Every other function here (screening, bulk moves, offer expiry, the
+waiting list) is built on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from notifications.models import NotificationKind
+from notifications.services import notification_queue
+from p2mi_portal.errors import Conflict, DomainError, NotFound
+from programs.eligibility import evaluate_rules
+from programs.models import PlacementTrack, Program, RecruitmentState
+
+from ..consent import CONSENT_VERSION
+from ..models import (
+    SEAT_RESERVED_STAGES,
+    SEAT_TAKEN_STAGES,
+    Application,
+    ApplicationEvent,
+    CandidateProfile,
+    Document,
+    DocumentStatus,
+    Interview,
+    Stage,
+)
+from ..pipeline import MOVES, NEXT_STAGE, PARTNER_VISIBLE_STAGES, Actor, allowed_targets
+from .data_rights import deletion_requests_settle
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InterviewSlot:
+    starts_at: datetime.datetime
+    interviewer: str
+    place: str = ""
+    online_link: str = ""
+
+
+def _role_of(actor: User | None) -> str:
+    if actor is None:
+        return Actor.SYSTEM
+    if actor.is_ministry_staff:
+        return Actor.STAFF
+    return {Role.PARTNER: Actor.PARTNER, Role.CANDIDATE: Actor.CANDIDATE}.get(actor.role, "")
+
+
+def _can_see(application: Application, actor: User | None, role: str) -> bool:
+    if role in (Actor.STAFF, Actor.SYSTEM):
+        return True
+    if role == Actor.CANDIDATE:
+        return application.candidate.user_id == actor.pk
+    if role == Actor.PARTNER:
+        return (
+            actor.partner_id is not None
+            and application.program.employer_id == actor.partner_id
+            and application.stage in PARTNER_VISIBLE_STAGES
+        )
+    return False
+
+
+# --- Applying ------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    candidate: CandidateProfile,
+    program: Program,
+    track: PlacementTrack | None,
+    consent: bool,
+    consent_version: str = CONSENT_VERSION,
+) -> Application:
+    """Apply to a programme while its recruitment is open and every rule is met.
+
+    Two requests at once (a double click, two tabs) meet the unique constraint: the
+    second gets a ``Conflict`` naming the application that already exists.
+    """
+    existing = Application.objects.filter(candidate=candidate, program=program).first()
+    if existing:
+        raise Conflict(_("You have already applied to this programme."), code="already_applied")
+    if program.recruitment_state() != RecruitmentState.OPEN:
+        raise Conflict(_("Recruitment for this programme is not open."), code="recruitment_not_open")
+    errors: dict[str, list[str]] = {}
+    if track is None or track.program_id != program.pk:
+        errors["track"] = [_("Choose one of this programme's placement tracks.")]
+    if not consent:
+        errors["consent"] = [_("You must agree to the processing of your personal data to apply.")]
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)
+    unmet = [result for result in evaluate_rules(program, candidate) if not result.met]
+    if unmet:
+        raise Conflict(
+            _("You do not meet every rule of this programme yet: %(rules)s")
+            % {"rules": " ".join(str(result.missing) for result in unmet)},
+            code="not_eligible",
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                candidate=candidate,
+                program=program,
+                preferred_track=track,
+                consent_version=consent_version,
+                consent_given_at=now,
+                submitted_at=now,
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("You have already applied to this programme."), code="already_applied") from exc
+    ApplicationEvent.objects.create(
+        application=application,
+        from_stage="",
+        to_stage=Stage.SUBMITTED,
+        actor=candidate.user,
+        data={"track": track.pk, "consent_version": consent_version},
+    )
+    notification_queue(
+        recipient=candidate.user,
+        kind=NotificationKind.APPLICATION_RECEIVED,
+        context={"application_id": application.pk, "program_id": program.pk, "track_id": track.pk},
+    )
+    return application
+
+
+# --- Moving --------------------------------------------------------------------
+
+
+def _seat_kind(stage: str) -> str | None:
+    if stage in SEAT_RESERVED_STAGES:
+        return "seats_reserved"
+    if stage in SEAT_TAKEN_STAGES:
+        return "seats_taken"
+    return None
+
+
+def _no_seats(track: PlacementTrack) -> Conflict:
+    return Conflict(
+        _("No seats left on the track “%(track)s”: all %(seats)s are offered or taken.")
+        % {"track": track.localized("name"), "seats": track.seats},
+        code="no_seats",
+    )
+
+
+def _settle_seats(
+    *, from_stage: str, to_stage: str, old_track: PlacementTrack | None, new_track: PlacementTrack | None
+) -> PlacementTrack | None:
+    """Move the seat the application holds, if any; return the track where one was freed.
+
+    The tracks involved are locked (in id order, so two moves never wait on each
+    other crosswise) before their counters are read; the capacity constraint on
+    the table refuses anything this check might miss.
+    """
+    old_kind, new_kind = _seat_kind(from_stage), _seat_kind(to_stage)
+    old_id = old_track.pk if old_kind and old_track else None
+    new_id = new_track.pk if new_kind and new_track else None
+    if (old_kind, old_id) == (new_kind, new_id):
+        return None
+    tracks = {
+        track.pk: track
+        for track in PlacementTrack.objects.select_for_update()
+        .filter(pk__in={pk for pk in (old_id, new_id) if pk})
+        .order_by("pk")
+    }
+    deltas: dict[int, dict[str, int]] = {}
+    if old_id:
+        deltas.setdefault(old_id, {}).setdefault(old_kind, 0)
+        deltas[old_id][old_kind] -= 1
+    if new_id:
+        deltas.setdefault(new_id, {}).setdefault(new_kind, 0)
+        deltas[new_id][new_kind] += 1
+        track = tracks[new_id]
+        if old_id != new_id and track.seats_reserved + track.seats_taken >= track.seats:
+            raise _no_seats(track)
+    try:
+        with transaction.atomic():
+            for pk, changes in deltas.items():
+                updates = {name: F(name) + delta for name, delta in changes.items() if delta}
+                if updates:
+                    PlacementTrack.objects.filter(pk=pk).update(**updates)
+    except IntegrityError as exc:
+        raise _no_seats(tracks[new_id]) from exc
+    return tracks[old_id] if old_id and old_id != new_id else None
+
+
+def _documents_problems(application: Application) -> list[str]:
+    required = application.program.required_document_kinds
+    verified = set(
+        Document.objects.filter(
+            candidate_id=application.candidate_id, kind__in=required, status=DocumentStatus.VERIFIED
+        ).values_list("kind", flat=True)
+    )
+    labels = dict(zip(required, application.program.required_document_labels(), strict=False))
+    return [str(labels.get(kind, kind)) for kind in required if kind not in verified]
+
+
+def _offer_deadline(program: Program, deadline: datetime.datetime | None) -> datetime.datetime:
+    now = timezone.now()
+    if deadline is None:
+        # End of the last day to answer, in WIB.
+        last_day = timezone.localdate(now) + datetime.timedelta(days=program.offer_response_days)
+        return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59)))
+    if timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)
+    if deadline <= now:
+        raise DomainError(
+            _("The deadline to answer the offer must be in the future."),
+            code="invalid",
+            fields={"offer_deadline": [_("Choose a date and time in the future.")]},
+        )
+    return deadline
+
+
+def _checked_interview(slot: InterviewSlot | None) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if slot is None:
+        raise DomainError(
+            _("Give the interview's date and time, place or link, and interviewer."),
+            code="invalid",
+            fields={"interview": [_("This field is required.")]},
+        )
+    starts_at = slot.starts_at
+    if starts_at is not None and timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    if starts_at is None or starts_at <= timezone.now():
+        errors["interview.starts_at"] = [_("Choose a date and time in the future.")]
+    if not (slot.place or "").strip() and not (slot.online_link or "").strip():
+        errors["interview.place"] = [_("Give a place or an online meeting link.")]
+    if not (slot.interviewer or "").strip():
+        errors["interview.interviewer"] = [_("Name the interviewer.")]
+    if errors:
+        raise DomainError(_("Please correct the interview details."), code="invalid", fields=errors)
+    return {
+        "starts_at": starts_at,
+        "place": slot.place.strip(),
+        "online_link": (slot.online_link or "").strip(),
+        "interviewer": slot.interviewer.strip(),
+    }
+
+
+def _move_refused(application: Application, to_stage: str, role: str) -> Conflict:
+    current = Stage(application.stage).label
+    if application.stage == to_stage:
+        return Conflict(
+            _("This application is already at “%(current)s”.") % {"current": current},
+            code="already_at_stage",
+        )
+    allowed = ", ".join(str(Stage(s).label) for s in allowed_targets(application.stage, role)) or _("none")
+    return Conflict(
+        _("This application is at “%(current)s” and cannot move to “%(target)s”. Allowed: %(allowed)s.")
+        % {"current": current, "target": Stage(to_stage).label, "allowed": allowed},
+        code="move_not_allowed",
+    )
+
+
+_NOTIFICATION_KINDS = {
+    Stage.INTERVIEW_SCHEDULED: NotificationKind.INTERVIEW_SCHEDULED,
+    Stage.OFFERED: NotificationKind.SEAT_OFFERED,
+}
+
+
+@transaction.atomic
+def application_move(
+    *,
+    application: Application,
+    to_stage: str,
+    actor: User | None,
+    reason: str = "",
+    track: PlacementTrack | None = None,
+    offer_deadline: datetime.datetime | None = None,
+    interview: InterviewSlot | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Application:
+    """The one way an application changes stage: locked, checked, counted, recorded, notified.
+
+    ``actor`` is ``None`` for the system (scheduled jobs, the waiting list).
+    """
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    program = Program.objects.get(pk=locked.program_id)
+    locked.program = program
+    role = _role_of(actor)
+    if not _can_see(locked, actor, role):
+        raise NotFound(_("Application not found."))
+    if to_stage not in Stage.values:
+        raise DomainError(
+            _("Unknown stage."), code="invalid_stage", fields={"to": [_("Choose a stage from the list.")]}
+        )
+    move = MOVES.get((locked.stage, to_stage))
+    if move is None or role not in move.roles:
+        raise _move_refused(locked, to_stage, role)
+    reason = (reason or "").strip()
+    if move.needs_reason and not reason:
+        raise DomainError(
+            _("Give a reason for this move."),
+            code="reason_required",
+            fields={"reason": [_("This field is required.")]},
+        )
+    if track is not None and to_stage not in (Stage.OFFERED, Stage.WAITLISTED):
+        raise DomainError(
+            _("A track is chosen only when offering a seat or putting a candidate on the waiting list."),
+            code="invalid",
+            fields={"track": [_("Leave the track empty for this move.")]},
+        )
+    if track is not None and track.program_id != program.pk:
+        raise DomainError(
+            _("Choose one of this programme's placement tracks."),
+            code="invalid",
+            fields={"track": [_("Choose one of this programme's placement tracks.")]},
+        )
+
+    details = dict(data or {})
+    now = timezone.now()
+    new_track = locked.track
+    offer_expires_at = None
+    interview_details = None
+    if to_stage == Stage.DOCUMENTS_VERIFIED:
+        missing = _documents_problems(locked)
+        if missing:
+            raise Conflict(
+                _("These required documents are not verified yet: %(documents)s.")
+                % {"documents": ", ".join(missing)},
+                code="documents_not_verified",
+            )
+    elif to_stage == Stage.INTERVIEW_SCHEDULED:
+        interview_details = _checked_interview(interview)
+        details["interview"] = {**interview_details, "starts_at": interview_details["starts_at"].isoformat()}
+    elif to_stage in (Stage.OFFERED, Stage.WAITLISTED):
+        new_track = track or locked.track or locked.preferred_track
+        details["track"] = new_track.pk
+        if to_stage == Stage.OFFERED:
+            offer_expires_at = _offer_deadline(program, offer_deadline)
+            details["offer_expires_at"] = offer_expires_at.isoformat()
+    elif (locked.stage, to_stage) == (Stage.OFFERED, Stage.ACCEPTED) and locked.offer_expires_at <= now:
+        raise Conflict(
+            _("The offer expired on %(deadline)s and can no longer be accepted.")
+            % {"deadline": date_format(timezone.localtime(locked.offer_expires_at), "DATETIME_FORMAT")},
+            code="offer_expired",
+        )
+
+    freed = _settle_seats(
+        from_stage=locked.stage, to_stage=to_stage, old_track=locked.track, new_track=new_track
+    )
+    ApplicationEvent.objects.create(
+        application=locked,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        actor=actor,
+        reason=reason,
+        data=details,
+    )
+    if interview_details is not None:
+        Interview.objects.update_or_create(
+            application=locked, defaults={**interview_details, "scheduled_by": actor}
+        )
+    locked.stage = to_stage
+    locked.track = new_track
+    locked.offer_expires_at = offer_expires_at
+    locked.save(update_fields=["stage", "track", "offer_expires_at", "updated_at"])
+    application.stage, application.track, application.offer_expires_at = (
+        locked.stage,
+        locked.track,
+        locked.offer_expires_at,
+    )
+
+    candidate_user_id = locked.candidate.user_id
+    if actor is None or actor.pk != candidate_user_id:
+        context = {
+            "application_id": locked.pk,
+            "program_id": program.pk,
+            "stage": to_stage,
+            "reason": reason,
+            "expired": bool(details.get("expired")),
+        }
+        if new_track is not None and to_stage in (Stage.OFFERED, Stage.WAITLISTED):
+            context["track_id"] = new_track.pk
+        if offer_expires_at:
+            context["offer_expires_at"] = offer_expires_at.isoformat()
+            context["from_waitlist"] = bool(details.get("from_waitlist"))
+        if interview_details:
+            context.update({f"interview_{k}": v for k, v in details["interview"].items()})
+        notification_queue(
+            recipient=locked.candidate.user,
+            kind=_NOTIFICATION_KINDS.get(to_stage, NotificationKind.STAGE_CHANGED),
+            context=context,
+        )
+    if freed is not None:
+        _offer_to_waitlist(track=freed)
+    if not locked.is_active:
+        deletion_requests_settle(candidate=locked.candidate)
+    return locked
+
+
+def _offer_to_waitlist(*, track: PlacementTrack) -> Application | None:
+    """Offer a freed seat to the best-ranked candidate waitlisted for the track.
+
+    Applications another transaction is moving right now are skipped rather than
+    waited for: waiting could deadlock with a move that holds that application and
+    wants this track.
+    """
+    waiting = (
+        Application.objects.select_for_update(skip_locked=True)
+        .filter(track=track, stage=Stage.WAITLISTED)
+        .order_by(F("score_total").desc(nulls_last=True), "submitted_at", "id")
+        .first()
+    )
+    if waiting is None:
+        return None
+    try:
+        with transaction.atomic():
+            return application_move(
+                application=waiting,
+                to_stage=Stage.OFFERED,
+                actor=None,
+                track=track,
+                data={"from_waitlist": True},
+            )
+    except DomainError:
+        logger.warning("seat freed on track %s not offered to application %s", track.pk, waiting.pk)
+        return None
+
+
+def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:
+    return application_move(application=application, to_stage=Stage.WITHDRAWN, actor=actor, reason=reason)
+
+
+def application_answer_offer(*, application: Application, actor: User, accept: bool) -> Application:
+    return application_move(
+        application=application, to_stage=Stage.ACCEPTED if accept else Stage.DECLINED, actor=actor
+    )
+
+
+@transaction.atomic
+def application_screen(*, application: Application, actor: User | None) -> Application:
+    """Start screening, and stop at "not eligible" with the unmet rules when there are any."""
+    screened = application_move(application=application, to_stage=Stage.SCREENING, actor=actor)
+    unmet = [result for result in evaluate_rules(screened.program, screened.candidate) if not result.met]
+    if not unmet:
+        return screened
+    return application_move(
+        application=screened,
+        to_stage=Stage.INELIGIBLE,
+        actor=actor,
+        reason=" ".join(str(result.missing) for result in unmet),
+        data={"unmet_rules": [result.code for result in unmet]},
+    )
+
+
+# --- Many at once --------------------------------------------------------------
+
+
+@dataclass
+class BulkOutcome:
+    moved: list[tuple[Application, str]] = field(default_factory=list)
+    refused: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def application_bulk_move(
+    *, applications: Iterable[Application], to_stage: str | None, actor: User, reason: str = ""
+) -> BulkOutcome:
+    """Move each application on its own (``to_stage=None``: to its usual next stage).
+
+    One refusal does not undo the others; the outcome says, per application, what
+    happened and why.
+    """
+    outcome = BulkOutcome()
+    for application in applications:
+        target = to_stage or NEXT_STAGE.get(application.stage)
+        try:
+            if target is None:
+                raise Conflict(
+                    _("“%(current)s” has no usual next stage; move this application on its own page.")
+                    % {"current": Stage(application.stage).label},
+                    code="no_next_stage",
+                )
+            if target == Stage.SCREENING and application.stage == Stage.SUBMITTED:
+                moved = application_screen(application=application, actor=actor)
+            else:
+                moved = application_move(application=application, to_stage=target, actor=actor, reason=reason)
+        except DomainError as exc:
+            outcome.refused.append((application, exc.message))
+        else:
+            outcome.moved.append((moved, moved.stage))
+    return outcome
+
+
+# --- Offers that ran out -------------------------------------------------------
+
+
+def offers_expire(*, now: datetime.datetime | None = None) -> int:
+    """Decline every offer whose deadline has passed; each freed seat goes to the waiting list."""
+    now = now or timezone.now()
+    expired = 0
+    overdue = Application.objects.filter(stage=Stage.OFFERED, offer_expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for application_id in list(overdue):
+        application = Application.objects.filter(pk=application_id).first()
+        if application is None:
+            continue
+        try:
+            with transaction.atomic():
+                # Re-checked under the lock: the candidate may have answered meanwhile.
+                current = Application.objects.select_for_update().get(pk=application_id)
+                if current.stage != Stage.OFFERED or current.offer_expires_at > now:
+                    continue
+                application_move(
+                    application=current,
+                    to_stage=Stage.DECLINED,
+                    actor=None,
+                    reason=_("The deadline to answer the offer passed without an answer."),
+                    data={"expired": True},
+                )
+        except DomainError as exc:
+            logger.warning("offer of application %s not expired: %s", application_id, exc.code)
+            continue
+        expired += 1
+    return expired

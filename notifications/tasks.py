@@ -1,0 +1,18 @@
+"""Celery tasks for notifications: they take ids and call the services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import DeliveryFailed, notification_deliver
+
+
+@shared_task(
+    autoretry_for=(DeliveryFailed,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def notification_send(notification_id: int) -> bool:
+    return notification_deliver(notification_id=notification_id)
