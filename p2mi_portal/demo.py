@@ -27,6 +27,7 @@ from programs.models import (
     PlacementTrack,
     Program,
     ProgramStatus,
+    ScoreCriterion,
     Sector,
     StudyField,
     TrainingPhase,
@@ -120,6 +121,13 @@ class ProgramSpec:
     tracks: tuple[TrackSpec, ...]
     phases: tuple[PhaseSpec, ...]
     grades: tuple[Decimal, ...]
+    # (name, English name, weight %); weights add up to 100.
+    rubric: tuple[tuple[str, str, int], ...] = (
+        ("Kelengkapan dokumen", "Documents", 10),
+        ("Tes tertulis", "Written test", 20),
+        ("Uji praktik", "Practical test", 40),
+        ("Wawancara", "Interview", 30),
+    )
 
 
 RUSAL = ProgramSpec(
@@ -245,6 +253,13 @@ RUSAL = ProgramSpec(
         Decimal("170000"),
         Decimal("200000"),
     ),
+    rubric=(
+        ("Kelengkapan dokumen", "Documents", 10),
+        ("Tes tertulis", "Written test", 15),
+        ("Uji praktik las", "Practical welding test", 35),
+        ("Wawancara", "Interview", 25),
+        ("Bakat bahasa", "Language aptitude", 15),
+    ),
 )
 
 DKI_WELDERS_JAPAN = ProgramSpec(
@@ -365,6 +380,12 @@ DKI_HOSPITALITY_KOREA = ProgramSpec(
         ),
     ),
     grades=(),
+    rubric=(
+        ("Kelengkapan dokumen", "Documents", 10),
+        ("Tes tertulis", "Written test", 20),
+        ("Bakat bahasa", "Language aptitude", 30),
+        ("Wawancara", "Interview", 40),
+    ),
 )
 
 PROGRAMS = (RUSAL, DKI_WELDERS_JAPAN, DKI_HOSPITALITY_KOREA)
@@ -406,6 +427,10 @@ def _load_program(spec: ProgramSpec, partners: dict[str, Partner]) -> Program:
         )
     for grade, salary in enumerate(spec.grades, start=1):
         GradeLevel.objects.update_or_create(program=program, grade=grade, defaults={"monthly_salary": salary})
+    for order, (name, name_en, weight) in enumerate(spec.rubric, start=1):
+        ScoreCriterion.objects.update_or_create(
+            program=program, name=name, defaults={"name_en": name_en, "weight": weight, "order": order}
+        )
     if program.status == ProgramStatus.DRAFT:
         program_change_status(program=program, to_status=ProgramStatus.PUBLISHED, actor=None)
     return program

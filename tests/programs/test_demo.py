@@ -16,13 +16,14 @@ from programs.models import (
     PlacementTrack,
     Program,
     ProgramStatus,
+    ScoreCriterion,
     TrainingPhase,
 )
 from programs.selectors import program_salary
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (Partner, Program, PlacementTrack, TrainingPhase, GradeLevel, ExchangeRate, User)
+COUNTED = (Partner, Program, PlacementTrack, TrainingPhase, GradeLevel, ScoreCriterion, ExchangeRate, User)
 
 
 def test_load_demo_twice_gives_one_copy_of_everything(capsys):
@@ -68,6 +69,9 @@ def test_rusal_programme_matches_the_announcement():
     assert salary.lines[-1].amount_idr == Decimal("43800000")
     supporters = set(rusal.supporting_partners.values_list("short_name", flat=True))
     assert {"BPSDMI", "ESDM"} <= supporters
+    rubric = list(rusal.criteria.values_list("name_en", "weight"))
+    assert ("Practical welding test", 35) in rubric
+    assert sum(weight for _name, weight in rubric) == 100
 
 
 def test_dki_programmes_and_partners():

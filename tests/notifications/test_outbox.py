@@ -1,0 +1,363 @@
+"""The notification outbox: written with the move, delivered after commit, once, in the reader's language.
+
+A stage move by someone other than the candidate writes one pending ``Notification``
+in the move's own transaction; after commit a task delivers it by e-mail. A failing
+channel or an unreachable broker leaves the row pending, never the move undone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+from kombu.exceptions import OperationalError
+
+from candidates import services
+from candidates.models import Application, Stage
+from notifications import tasks
+from notifications.models import DeliveryStatus, Notification, NotificationKind
+from notifications.services import DeliveryFailed, notification_deliver, notification_render
+from programs.models import ProgramStatus
+from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+FAILING = f"{__name__}.FailingEmailBackend"
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """An SMTP server that hangs up on every message."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def program(db):
+    program = ProgramFactory(
+        code="rusal-smk-go-global-2026",
+        title="SMK Go Global 2026 — RUSAL, Rusia",
+        title_en="SMK Go Global 2026 — RUSAL, Russia",
+        total_seats=50,
+        tracks=[("Rusia", 25), ("Indonesia — proyek Rusia", 25)],
+        status=ProgramStatus.SELECTION,
+    )
+    program.tracks.filter(name="Indonesia — proyek Rusia").update(name_en="Indonesia — Russian project")
+    return program
+
+
+@pytest.fixture
+def tracks(program):
+    return list(program.tracks.order_by("id"))
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="staf@p2mi.go.id", full_name="Staf Seleksi")
+
+
+def interview_slot() -> services.InterviewSlot:
+    return services.InterviewSlot(
+        starts_at=timezone.now() + datetime.timedelta(days=5),
+        place="Kantor KP2MI, Jakarta",
+        interviewer="Ibu Sari",
+    )
+
+
+def wib(day_offset: int, hour: int, minute: int = 0) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=day_offset)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def formatted(value: datetime.datetime, pattern: str, language: str) -> str:
+    with translation.override(language):
+        return dateformat.format(timezone.localtime(value), pattern)
+
+
+def offer(application: Application, staff, **kwargs) -> Application:
+    return services.application_move(application=application, to_stage=Stage.OFFERED, actor=staff, **kwargs)
+
+
+def notifications_of(application: Application):
+    return Notification.objects.filter(recipient=application.candidate.user)
+
+
+# --- Written with the move ---------------------------------------------------------------
+
+STAFF_MOVES = [
+    (Stage.SHORTLISTED, Stage.INTERVIEW_SCHEDULED, NotificationKind.INTERVIEW_SCHEDULED),
+    (Stage.INTERVIEWED, Stage.OFFERED, NotificationKind.SEAT_OFFERED),
+    (Stage.SCREENING, Stage.REJECTED, NotificationKind.STAGE_CHANGED),
+    (Stage.SUBMITTED, Stage.SCREENING, NotificationKind.STAGE_CHANGED),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "kind"), STAFF_MOVES, ids=[f"{source}-{target}" for source, target, _ in STAFF_MOVES]
+)
+def test_staff_move_writes_one_pending_notification_of_the_right_kind_before_commit(
+    program, staff, mailoutbox, django_capture_on_commit_callbacks, source, target, kind
+):
+    application = application_at(source, program=program)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.application_move(
+            application=application,
+            to_stage=target,
+            actor=staff,
+            reason="Dokumen tidak lengkap." if target == Stage.REJECTED else "",
+            interview=interview_slot() if target == Stage.INTERVIEW_SCHEDULED else None,
+        )
+        # Not committed yet: the row is already there, nothing has been sent.
+        notification = notifications_of(application).get()
+        assert mailoutbox == []
+
+    # The delivery waits for the commit (captured here, not run).
+    assert len(callbacks) == 1
+    assert mailoutbox == []
+    assert Notification.objects.count() == 1
+    assert notification.kind == kind
+    assert (notification.status, notification.attempts, notification.sent_at) == (
+        DeliveryStatus.PENDING,
+        0,
+        None,
+    )
+    assert notification.context["application_id"] == application.pk
+    assert notification.context["stage"] == target
+    if kind == NotificationKind.INTERVIEW_SCHEDULED:
+        assert notification.context["interview_interviewer"] == "Ibu Sari"
+    if kind == NotificationKind.SEAT_OFFERED:
+        assert notification.context["track_id"] == application.preferred_track_id
+        assert "offer_expires_at" in notification.context
+    if target == Stage.REJECTED:
+        assert notification.context["reason"] == "Dokumen tidak lengkap."
+
+
+def test_notification_is_rolled_back_with_a_move_whose_transaction_fails(
+    program, staff, django_capture_on_commit_callbacks
+):
+    application = application_at(Stage.INTERVIEWED, program=program)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        offer(application, staff)
+        assert notifications_of(application).count() == 1
+        raise RuntimeError("the surrounding request failed")
+
+    assert not Notification.objects.exists()
+    assert callbacks == []
+    application.refresh_from_db()
+    assert application.stage == Stage.INTERVIEWED
+
+
+def test_candidate_withdrawing_themselves_is_not_notified(
+    client, program, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = application_at(Stage.SHORTLISTED, program=program)
+    client.force_login(application.candidate.user)
+
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        response = client.post(
+            reverse("candidates:withdraw", args=[application.pk]),
+            {"reason": "Saya diterima kerja di dalam negeri"},
+        )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.stage == Stage.WITHDRAWN
+    assert not Notification.objects.exists()
+    assert mailoutbox == []
+
+
+# --- Delivered after commit, once --------------------------------------------------------
+
+
+def test_after_commit_the_email_is_sent_once_and_the_row_is_marked_sent(
+    program, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = application_at(Stage.INTERVIEWED, program=program)
+    user = application.candidate.user
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        offer(application, staff)
+
+    assert len(callbacks) == 1
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [user.email]
+    assert program.title in message.subject
+    notification = notifications_of(application).get()
+    assert notification.status == DeliveryStatus.SENT
+    assert notification.sent_at is not None
+    assert notification.attempts == 1
+    assert notification.last_error == ""
+
+    assert notification_deliver(notification_id=notification.pk) is False
+    assert tasks.notification_send.delay(notification.pk).get() is False
+    assert len(mailoutbox) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (DeliveryStatus.SENT, 1)
+
+
+# --- In the recipient's language ---------------------------------------------------------
+
+
+def test_seat_offered_is_rendered_in_each_recipients_language_with_deadline_and_track(program, tracks, staff):
+    track = tracks[1]
+    deadline = wib(6, 16, 0)
+    english_user = CandidateFactory(user__language="en")
+    indonesian_user = CandidateFactory(user__language="id")
+    for candidate in (english_user, indonesian_user):
+        offer(
+            application_at(Stage.INTERVIEWED, program=program, candidate=candidate),
+            staff,
+            track=track,
+            offer_deadline=deadline,
+        )
+    english = Notification.objects.get(recipient=english_user.user, kind=NotificationKind.SEAT_OFFERED)
+    indonesian = Notification.objects.get(recipient=indonesian_user.user, kind=NotificationKind.SEAT_OFFERED)
+
+    # Rendering does not depend on the language active where it runs (a worker, a request).
+    with translation.override("id"):
+        english_subject, english_body = notification_render(english)
+    with translation.override("en"):
+        indonesian_subject, indonesian_body = notification_render(indonesian)
+
+    assert english_subject == "A seat is offered to you: SMK Go Global 2026 — RUSAL, Russia"
+    assert indonesian_subject != english_subject
+    assert "SMK Go Global 2026 — RUSAL, Rusia" in indonesian_subject
+    assert "Russia" not in indonesian_subject
+
+    english_deadline = formatted(deadline, "l, j F Y, H:i", "en")
+    indonesian_deadline = formatted(deadline, "l, j F Y, H:i", "id")
+    assert english_deadline != indonesian_deadline  # day and month names differ
+    assert "16:00" in english_deadline
+    assert f"before {english_deadline} WIB" in english_body
+    assert "Congratulations: you are offered a seat in SMK Go Global 2026 — RUSAL, Russia" in english_body
+    assert "“Indonesia — Russian project”" in english_body
+    assert f"{indonesian_deadline} WIB" in indonesian_body
+    assert english_deadline not in indonesian_body
+    assert "Indonesia — proyek Rusia" in indonesian_body
+    assert "Russian project" not in indonesian_body
+
+
+def test_seat_offered_from_the_waiting_list_says_so(client, program, tracks, staff):
+    track = tracks[0]
+    declining = application_at(Stage.OFFERED, program=program, track=track)
+    waiting = application_at(
+        Stage.WAITLISTED, program=program, track=track, candidate=CandidateFactory(user__language="en")
+    )
+
+    services.application_answer_offer(application=declining, actor=declining.candidate.user, accept=False)
+
+    notification = notifications_of(waiting).get()
+    _, body = notification_render(notification)
+    assert "as the next candidate on the waiting list, you are offered a seat" in body
+    assert "“Rusia”" in body
+
+
+def test_seat_offered_subject_text_itself_is_translated_for_indonesian_recipients(program, staff):
+    # Same title in both languages: any difference comes from the translated template text.
+    program.title_en = ""
+    program.save(update_fields=["title_en"])
+    english_user = CandidateFactory(user__language="en")
+    indonesian_user = CandidateFactory(user__language="id")
+    for candidate in (english_user, indonesian_user):
+        offer(application_at(Stage.INTERVIEWED, program=program, candidate=candidate), staff)
+
+    english_subject, english_body = notification_render(Notification.objects.get(recipient=english_user.user))
+    indonesian_subject, indonesian_body = notification_render(
+        Notification.objects.get(recipient=indonesian_user.user)
+    )
+
+    assert english_subject == f"A seat is offered to you: {program.title}"
+    assert "Congratulations" in english_body
+    assert program.title in indonesian_subject
+    assert indonesian_subject != english_subject
+    assert "A seat is offered to you" not in indonesian_subject
+    assert "Congratulations" not in indonesian_body
+    assert "Accept or decline the offer" not in indonesian_body
+
+
+# --- When delivery fails -----------------------------------------------------------------
+
+
+def test_failing_email_backend_keeps_the_row_pending_and_a_later_delivery_sends_it_once(
+    program, staff, settings, mailoutbox
+):
+    application = application_at(Stage.INTERVIEWED, program=program)
+    offer(application, staff)  # in the test's transaction: nothing is dispatched
+    notification = notifications_of(application).get()
+
+    settings.EMAIL_BACKEND = FAILING
+    for attempt in (1, 2):
+        with pytest.raises(DeliveryFailed, match="SMTPServerDisconnected"):
+            notification_deliver(notification_id=notification.pk)
+        notification.refresh_from_db()
+        assert notification.status == DeliveryStatus.PENDING
+        assert notification.attempts == attempt
+        assert notification.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+        assert notification.sent_at is None
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = LOCMEM
+    assert notification_deliver(notification_id=notification.pk) is True
+    assert notification_deliver(notification_id=notification.pk) is False
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [application.candidate.user.email]
+    notification.refresh_from_db()
+    assert notification.status == DeliveryStatus.SENT
+    assert notification.attempts == 3
+    assert notification.last_error == ""
+    assert notification.sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "failure",
+    [OperationalError("[Errno 111] Connection refused"), ConnectionRefusedError(111, "Connection refused")],
+    ids=["kombu-operational-error", "connection-refused"],
+)
+def test_staff_move_commits_and_notification_stays_pending_when_dispatch_fails(
+    client, program, monkeypatch, mailoutbox, failure
+):
+    dispatched = []
+
+    def broker_down(*args, **kwargs):
+        dispatched.append(args)
+        raise failure
+
+    monkeypatch.setattr(tasks.notification_send, "delay", broker_down)
+    application = application_at(Stage.INTERVIEWED, program=program)
+    staff = StaffFactory()
+    client.force_login(staff)
+
+    with translation.override("en"):
+        url = reverse("admin:candidates_application_move", args=[application.pk])
+        response = client.post(url, {"to_stage": Stage.OFFERED})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    committed = Application.objects.get(pk=application.pk)
+    assert committed.stage == Stage.OFFERED
+    assert committed.events.get().actor == staff
+    notification = notifications_of(application).get()
+    assert dispatched == [(notification.pk,)]
+    assert notification.kind == NotificationKind.SEAT_OFFERED
+    assert (notification.status, notification.attempts, notification.sent_at) == (
+        DeliveryStatus.PENDING,
+        0,
+        None,
+    )
+    assert mailoutbox == []
+    # The row is the proof something remains to be sent: a later run delivers it.
+    assert notification_deliver(notification_id=notification.pk) is True
+    assert len(mailoutbox) == 1
