@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 
 class Role(models.TextChoices):
@@ -132,3 +133,29 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_ministry_staff(self) -> bool:
         return self.is_active and self.role == Role.STAFF and self.is_staff
+
+
+class PartnerAPIKey(AbstractAPIKey):
+    """A partner organisation's key for the REST API, acting in the name of one of its users.
+
+    Only a prefix and a hash are stored; the key itself is shown once, when staff create it.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("acts as"),
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        limit_choices_to={"role": Role.PARTNER, "is_active": True},
+        help_text=_("The partner user recorded as the actor of every change made with this key."),
+    )
+
+    objects = BaseAPIKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+
+    @property
+    def partner_id(self) -> int | None:
+        return self.user.partner_id

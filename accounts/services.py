@@ -28,9 +28,15 @@ STAFF_MANAGED_APPS = ("programs", "candidates", "placements", "notifications", "
 def staff_group_ensure() -> Group:
     """The group that gives ministry staff their admin permissions, kept up to date."""
     group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=STAFF_MANAGED_APPS
-    ) | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
+    permissions = (
+        Permission.objects.filter(content_type__app_label__in=STAFF_MANAGED_APPS)
+        | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
+        # Staff issue and revoke partners' API keys; a key is revoked, never deleted.
+        | Permission.objects.filter(
+            content_type__app_label="accounts",
+            codename__in=["add_partnerapikey", "change_partnerapikey", "view_partnerapikey"],
+        )
+    )
     group.permissions.set(permissions)
     return group
 

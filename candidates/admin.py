@@ -30,7 +30,9 @@ from .models import (
     DocumentStatus,
     Interview,
     LanguageSkill,
+    PersonalDataAccess,
     Province,
+    Review,
     Score,
     Stage,
 )
@@ -194,6 +196,13 @@ class ScoreInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ReviewInline(ReadOnlyInline):
+    model = Review
+    verbose_name_plural = _("partner reviews")
+    fields = ("created_at", "partner", "reviewer", "score", "recommendation", "comment")
+    readonly_fields = fields
+
+
 class ScoreBandFilter(admin.SimpleListFilter):
     title = _("score")
     parameter_name = "score"
@@ -289,7 +298,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "consent_version",
         "consent_given_at",
     )
-    inlines = [ScoreInline, ApplicationEventInline]
+    inlines = [ScoreInline, ReviewInline, ApplicationEventInline]
     actions = ["advance_selected", "reject_selected"]
 
     def get_queryset(self, request: HttpRequest):
@@ -526,6 +535,26 @@ class ApplicationAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context=None):
         programs = Program.objects.order_by("-recruitment_opens").only("pk", "code", "title", "title_en")
         return super().changelist_view(request, {**(extra_context or {}), "shortlist_programs": programs})
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Who read which candidate's personal details through the partner API, and when."""
+
+    list_display = ("accessed_at", "partner", "key_prefix", "application", "document")
+    list_filter = ("partner",)
+    search_fields = ("=application__id", "key_prefix")
+    date_hierarchy = "accessed_at"
+    list_select_related = ("partner", "application__program", "document")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(DeletionRequest)

@@ -356,6 +356,9 @@ class Application(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["program", "stage"]),
+            # The partner API's list pages: one programme and stage, newest or best first, by keyset.
+            models.Index(fields=["program", "stage", "-submitted_at", "-id"], name="application_by_time"),
+            models.Index(fields=["program", "stage", "-score_total", "-id"], name="application_by_score"),
             models.Index(fields=["track", "stage"]),
             models.Index(fields=["stage", "offer_expires_at"]),
         ]
@@ -471,6 +474,82 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Recommendation(models.TextChoices):
+    RECOMMEND = "recommend", _("Recommend")
+    NEUTRAL = "neutral", _("Neutral")
+    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+
+
+class Review(models.Model):
+    """A partner's review of an application: a score, a recommendation and a comment."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    partner = models.ForeignKey(
+        "programs.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score (0–100)"), validators=[MaxValueValidator(100)])
+    recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("reviewed at"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("partner review")
+        verbose_name_plural = _("partner reviews")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100),
+                name="review_score_0_100",
+                violation_error_message=_("A score is between 0 and 100."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.score} ({self.recommendation})"
+
+
+class PersonalDataAccess(models.Model):
+    """A read of a candidate's personal details by a partner through the API."""
+
+    partner = models.ForeignKey(
+        "programs.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        "accounts.PartnerAPIKey",
+        verbose_name=_("API key"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=8)
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accessed_at = models.DateTimeField(_("when"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-accessed_at", "-id"]
+        indexes = [models.Index(fields=["application", "accessed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner} → #{self.application_id}"
 
 
 class DeletionRequest(models.Model):

@@ -12,6 +12,7 @@ from p2mi_portal.errors import NotFound
 from programs.models import Program
 
 from .models import FINISHED_STAGES, Application, ApplicationEvent, CandidateProfile, Document, Stage
+from .pipeline import PARTNER_VISIBLE_STAGES
 
 
 def documents_of(candidate: CandidateProfile) -> QuerySet[Document]:
@@ -175,3 +176,42 @@ def shortlist_proposal(*, program: Program, size: int | None = None) -> tuple[li
         )
     )
     return candidates, min(size, len(candidates))
+
+
+# --- Partner reviewers ------------------------------------------------------------
+
+
+def applications_for_partner(*, partner_id: int) -> QuerySet[Application]:
+    """Applications to the partner's programmes that the ministry has let partners see."""
+    return Application.objects.filter(program__employer_id=partner_id, stage__in=PARTNER_VISIBLE_STAGES)
+
+
+def application_for_partner(*, partner_id: int, application_id: int) -> Application:
+    """One application the partner may see; another partner's, an earlier stage or none: NotFound."""
+    application = (
+        applications_for_partner(partner_id=partner_id)
+        .select_related(
+            "program",
+            "preferred_track",
+            "track",
+            "candidate",
+            "candidate__province",
+            "candidate__major",
+            "interview",
+        )
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise NotFound("application not found")
+    return application
+
+
+def document_for_partner(
+    *, partner_id: int, application_id: int, document_id: int
+) -> tuple[Application, Document]:
+    application = application_for_partner(partner_id=partner_id, application_id=application_id)
+    document = Document.objects.filter(candidate_id=application.candidate_id, pk=document_id).first()
+    if document is None:
+        raise NotFound("document not found")
+    return application, document

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "p2mi_portal.api.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -198,22 +200,36 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Deny by default: every view must name who may use it.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Deny by default: only a partner's API key opens the API, and every view is scoped to it.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["p2mi_portal.api.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["p2mi_portal.api.HasPartnerKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["p2mi_portal.api.PartnerKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"partner_key": env.str("API_RATE_LIMIT", default="600/minute")},
+    "EXCEPTION_HANDLER": "p2mi_portal.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["p2mi_portal.api.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "P2MI Portal API",
-    "DESCRIPTION": "API for partner companies and institutions of KP2MI programmes.",
+    "DESCRIPTION": (
+        "For partner companies of KP2MI programmes: review the candidates of your own programmes. "
+        "Send `Authorization: Api-Key <key>` with every request. Every 4xx answer has the body "
+        '`{"error": {"code", "message", "fields"}}`; messages follow `Accept-Language` (id, en).'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ApplicationStageEnum": "candidates.models.Stage"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Shared by the API's throttling (and any other cache use); Redis in production so that
+# every web worker counts the same requests.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Countries --------------------------------------------------------------
 COUNTRIES_FIRST = ["ID", "RU", "JP", "KR", "CN", "DE", "NL"]
@@ -221,6 +237,8 @@ COUNTRIES_OVERRIDE = country_names_override()
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Messages can carry a new API key once; keep them server-side, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -2,6 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from . import views
 
@@ -11,6 +13,20 @@ admin.site.index_title = _("Ministry administration")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The partner API speaks the language of Accept-Language (p2mi_portal.api.ApiLanguageMiddleware).
+    path("api/v1/", include("p2mi_portal.api_urls")),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api-schema", authentication_classes=[], permission_classes=[AllowAny]
+        ),
+        name="api-docs",
+    ),
 ]
 
 # Indonesian pages (admin included) live at the root, English ones under /en/:
@@ -22,3 +38,6 @@ urlpatterns += i18n_patterns(
     path("", include("programs.urls")),
     prefix_default_language=False,
 )
+
+handler404 = "p2mi_portal.views.page_not_found"
+handler500 = "p2mi_portal.views.server_error"

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from p2mi_portal.errors import NotFound
 
-from .models import Currency, ExchangeRate, GradeLevel, Major, PlacementTrack, Program, TrainingPhase
+from .models import (
+    Currency,
+    ExchangeRate,
+    GradeLevel,
+    Major,
+    PlacementTrack,
+    Program,
+    ProgramStatus,
+    TrainingPhase,
+)
 
 
 def program_list_public(
@@ -117,3 +126,20 @@ def program_salary(
         maximum=line(None, program.salary_max),
         rate=rate,
     )
+
+
+def programs_for_partner(*, partner_id: int) -> QuerySet[Program]:
+    """The programmes a partner employs for, once they are out of draft."""
+    return (
+        Program.objects.filter(employer_id=partner_id)
+        .exclude(status=ProgramStatus.DRAFT)
+        .prefetch_related(Prefetch("tracks", queryset=PlacementTrack.objects.order_by("id")))
+        .order_by("-recruitment_opens", "code")
+    )
+
+
+def program_for_partner(*, partner_id: int, code: str) -> Program:
+    program = programs_for_partner(partner_id=partner_id).filter(code=code).first()
+    if program is None:
+        raise NotFound("programme not found")
+    return program

@@ -18,6 +18,7 @@ from .data_rights import (
     deletion_requests_settle,
 )
 from .documents import ALLOWED_DOCUMENT_TYPES, document_review, document_upload
+from .partners import application_review_add, personal_data_access_record
 from .profile import (
     candidate_profile_ensure,
     candidate_profile_update,
@@ -36,6 +37,7 @@ __all__ = [
     "application_answer_offer",
     "application_bulk_move",
     "application_move",
+    "application_review_add",
     "application_scores_set",
     "application_screen",
     "application_submit",
@@ -52,5 +54,6 @@ __all__ = [
     "language_remove",
     "language_set",
     "offers_expire",
+    "personal_data_access_record",
     "score_total",
 ]

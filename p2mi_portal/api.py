@@ -1,0 +1,288 @@
+"""What every endpoint of the partner REST API shares.
+
+- Authentication by partner API key (``Authorization: Api-Key <key>``), nothing else:
+  a browser session, even a staff one, is not an API credential.
+- One error shape for every 4xx: ``{"error": {"code", "message", "fields"}}``, with the
+  message in the language of ``Accept-Language`` (Indonesian unless English is asked for).
+- Throttling per key, keyset (cursor) pagination, JSON rendered by orjson.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import PartnerAPIKey
+
+from .errors import DomainError
+
+API_PREFIX = "/api/"
+
+
+# --- Language ------------------------------------------------------------------
+
+
+class ApiLanguageMiddleware:
+    """The API speaks the language of ``Accept-Language`` (id or en); pages keep theirs.
+
+    Pages take their language from the address; the API's addresses carry none, so
+    ``LocaleMiddleware`` would give every API client Indonesian.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        language = settings.LANGUAGE_CODE
+        header = request.headers.get("Accept-Language", "")
+        for code, _quality in translation.trans_real.parse_accept_lang_header(header[:200]):
+            if code == "*":
+                break
+            try:
+                language = translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+            break
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+# --- Authentication, permission, throttling -------------------------------------
+
+
+class PartnerKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <prefix>.<secret>``; the request acts as the key's partner user."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        keyword, _space, key = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        key = key.strip()
+        if not key or len(key) > 100 or "." not in key:
+            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
+        try:
+            api_key = (
+                PartnerAPIKey.objects.select_related("user")
+                .filter(revoked=False)
+                .get(prefix=key.partition(".")[0])
+            )
+        except PartnerAPIKey.DoesNotExist:
+            api_key = None
+        if api_key is None or not api_key.is_valid(key):
+            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
+        if api_key.has_expired:
+            raise exceptions.AuthenticationFailed(_("The API key has expired."))
+        user = api_key.user
+        if not user.is_active or user.partner_id is None:
+            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
+        return user, api_key
+
+    def authenticate_header(self, request) -> str:
+        # Makes DRF answer 401 (not 403) when no valid key is given.
+        return self.keyword
+
+
+class HasPartnerKey(BasePermission):
+    """Every API view requires a partner's key; nothing is open by default."""
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, PartnerAPIKey)
+
+
+class PartnerKeyThrottle(SimpleRateThrottle):
+    """Requests per key; a client without a valid key never gets this far."""
+
+    scope = "partner_key"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, PartnerAPIKey):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "p2mi_portal.api.PartnerKeyAuthentication"
+    name = "PartnerApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _("“Api-Key <key>”: the key the ministry issued to your organisation."),
+        }
+
+
+# --- Errors --------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx answer."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_body(code: str, message: Any, fields: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": str(message),
+            "fields": {name: [str(item) for item in items] for name, items in (fields or {}).items()},
+        }
+    }
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as ``{"interview.starts_at": ["…"]}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "non_field_errors" and not prefix:
+                name = "_"
+            flat.update(_flatten(value, name))
+        return flat
+    if isinstance(detail, list) and detail and all(isinstance(item, dict) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten(item, f"{prefix}.{index}"))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "_": [str(item) for item in items]}
+
+
+_DRF_CODES = {
+    exceptions.NotAuthenticated: (
+        "not_authenticated",
+        lambda: _("Send your API key: Authorization: Api-Key <key>."),
+    ),
+    exceptions.AuthenticationFailed: ("invalid_key", None),
+    exceptions.PermissionDenied: ("not_found", lambda: _("Not found.")),
+    exceptions.NotFound: ("not_found", lambda: _("Not found.")),
+    exceptions.MethodNotAllowed: ("method_not_allowed", None),
+    exceptions.NotAcceptable: ("not_acceptable", None),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", None),
+    exceptions.ParseError: ("malformed_request", lambda: _("The request body is not valid JSON.")),
+    exceptions.Throttled: ("throttled", None),
+}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every refusal in one shape. A permission refusal answers like a missing object (404)."""
+    # Imported here: DRF's views import the settings that name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("invalid", _("Please correct the marked fields."), _flatten(exc.detail))
+        return response
+    for kind, (code, message) in _DRF_CODES.items():
+        if isinstance(exc, kind):
+            if kind is exceptions.PermissionDenied:
+                response.status_code = status.HTTP_404_NOT_FOUND
+            text = message() if message else exc.detail
+            if kind is exceptions.Throttled and exc.wait is not None:
+                text = _("Too many requests. Try again in %(seconds)d seconds.") % {
+                    "seconds": int(exc.wait) + 1
+                }
+            response.data = error_body(code, text)
+            return response
+    response.data = error_body(getattr(exc, "default_code", "error"), getattr(exc, "detail", exc))
+    return response
+
+
+# --- Rendering and pagination ----------------------------------------------------
+
+
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "__str__") and value.__class__.__module__.startswith("django.utils.functional"):
+        return str(value)
+    raise TypeError
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+    format = "json"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_orjson_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+def invalid_cursor() -> DomainError:
+    return DomainError(
+        _("The cursor is not valid; start again from the first page."),
+        code="invalid_cursor",
+        fields={"cursor": [_("Use the “next” link of the previous page.")]},
+    )
+
+
+class Cursor:
+    """An opaque position in a keyset: the last row's ordering value and id."""
+
+    @staticmethod
+    def encode(values: Sequence[Any]) -> str:
+        return (
+            base64.urlsafe_b64encode(orjson.dumps(list(values), default=_orjson_default)).decode().rstrip("=")
+        )
+
+    @staticmethod
+    def decode(token: str) -> list[Any]:
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+        except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+            raise invalid_cursor() from exc
+        if not isinstance(values, list):
+            raise invalid_cursor()
+        return values
+
+
+def iso(value: datetime.datetime | datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
