@@ -1,0 +1,168 @@
+"""Every operation of the published OpenAPI schema × every kind of caller → exactly one status.
+
+The operations come from the schema itself, so adding an endpoint without a row here
+fails ``test_every_operation_has_a_row``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import PartnerAPIKey
+from candidates.models import Document, Stage
+from tests.factories import (
+    CandidateFactory,
+    PartnerFactory,
+    PartnerUserFactory,
+    ProgramFactory,
+    application_at,
+)
+
+CALLERS = ("no_key", "revoked_key", "other_partner", "right_partner", "candidate_session")
+
+# (method, path) → expected status per caller.
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/api/v1/programs/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 200,  # its own (empty) list
+        "right_partner": 200,
+        "candidate_session": 401,
+    },
+    ("GET", "/api/v1/programs/{code}/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 200,
+        "candidate_session": 401,
+    },
+    ("GET", "/api/v1/applications/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 200,
+        "right_partner": 200,
+        "candidate_session": 401,
+    },
+    ("GET", "/api/v1/applications/{application_id}/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 200,
+        "candidate_session": 401,
+    },
+    ("GET", "/api/v1/applications/{application_id}/documents/{document_id}/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 200,
+        "candidate_session": 401,
+    },
+    ("POST", "/api/v1/applications/{application_id}/reviews/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 201,
+        "candidate_session": 401,
+    },
+    ("POST", "/api/v1/applications/{application_id}/transition/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 200,
+        "candidate_session": 401,
+    },
+}
+
+BODIES = {
+    "/api/v1/applications/{application_id}/reviews/": {"score": 80, "recommendation": "recommend"},
+    "/api/v1/applications/{application_id}/transition/": {"to": Stage.SHORTLISTED},
+}
+
+
+def _schema_operations(client) -> set[tuple[str, str]]:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def test_every_operation_has_a_row(client, db):
+    operations = _schema_operations(client)
+    assert operations, "the schema lists no operation"
+    missing = operations - MATRIX.keys()
+    assert not missing, f"add these operations to the permission matrix: {sorted(missing)}"
+    stale = MATRIX.keys() - operations
+    assert not stale, f"the matrix lists operations the schema no longer has: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    employer = PartnerFactory(name="RUSAL")
+    program = ProgramFactory(employer=employer, code="rusal-uji", status="selection")
+    application = application_at(Stage.DOCUMENTS_VERIFIED, program=program, candidate=CandidateFactory())
+    document = Document.objects.filter(candidate=application.candidate).first()
+    document.file.save("diploma", ContentFile(b"%PDF-1.4 uji"))
+    right_user = PartnerUserFactory(partner=employer)
+    other_user = PartnerUserFactory(partner=PartnerFactory(name="Lain"))
+    _obj, right_key = PartnerAPIKey.objects.create_key(name="HRIS", user=right_user)
+    _obj, other_key = PartnerAPIKey.objects.create_key(name="Lain", user=other_user)
+    revoked, revoked_key = PartnerAPIKey.objects.create_key(name="Lama", user=right_user)
+    revoked.revoked = True
+    revoked.save()
+    return {
+        "program": program,
+        "application": application,
+        "document": document,
+        "keys": {"right_partner": right_key, "other_partner": other_key, "revoked_key": revoked_key},
+        "candidate_user": application.candidate.user,
+    }
+
+
+def _client_for(caller: str, world) -> APIClient:
+    client = APIClient()
+    if caller in world["keys"]:
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world['keys'][caller]}")
+    elif caller == "candidate_session":
+        client.force_login(world["candidate_user"])
+    return client
+
+
+CASES = [(method, path, caller) for (method, path), row in MATRIX.items() for caller in CALLERS]
+
+
+@pytest.mark.parametrize(("method", "path", "caller"), CASES, ids=[f"{m} {p} {c}" for m, p, c in CASES])
+def test_status(method, path, caller, world):
+    url = (
+        path.replace("{code}", world["program"].code)
+        .replace("{application_id}", str(world["application"].pk))
+        .replace("{document_id}", str(world["document"].pk))
+    )
+    client = _client_for(caller, world)
+    response = client.get(url) if method == "GET" else client.post(url, BODIES[path], format="json")
+    expected = MATRIX[(method, path)][caller]
+    assert response.status_code == expected, getattr(response, "content", b"")[:300]
+    if expected >= 400:
+        body = response.json()
+        assert set(body) == {"error"}
+        assert {"code", "message", "fields"} <= set(body["error"])
+    if caller == "other_partner" and expected == 200:
+        assert response.json()["results"] == []
+
+
+def test_an_expired_key_is_refused_like_a_revoked_one(world):
+    right_user = PartnerUserFactory(partner=world["program"].employer)
+    _expired, key = PartnerAPIKey.objects.create_key(
+        name="Kedaluwarsa", user=right_user, expiry_date=timezone.now() - datetime.timedelta(days=1)
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get("/api/v1/programs/").status_code == 401

@@ -1,0 +1,205 @@
+"""Seed a PostgreSQL database with many applications fast: COPY, not the ORM.
+
+Everything else the API needs (partners, programmes, tracks, provinces, majors) is
+made the ordinary way; the bulk rows (users, candidate profiles, applications) are
+streamed with ``COPY … FROM STDIN`` in the text format, with a progress bar.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from accounts.models import PartnerAPIKey, Role, User
+from candidates.models import Application, CandidateProfile, Province, Stage
+from candidates.pipeline import PARTNER_VISIBLE_STAGES
+from programs.models import Major, Partner, PartnerKind, PlacementTrack, Program, ProgramStatus
+
+BENCH_PROGRAM = "bench-rusal-2026"
+OTHER_PROGRAM = "bench-lain-2026"
+BENCH_KEY_NAME = "bench"
+CHUNK = 20_000
+
+
+def _program(code: str, employer: Partner) -> Program:
+    today = timezone.localdate()
+    program, _created = Program.objects.get_or_create(
+        code=code,
+        defaults={
+            "title": f"Program {code}",
+            "summary": "Bench",
+            "description": "Bench",
+            "employer": employer,
+            "destination_country": "RU",
+            "sector": "welding",
+            "occupation": "Juru las",
+            "total_seats": 50,
+            "recruitment_opens": today - datetime.timedelta(days=60),
+            "recruitment_closes": today - datetime.timedelta(days=1),
+            "target_departure": today + datetime.timedelta(days=90),
+            "contract_months": 60,
+            "salary_currency": "RUB",
+            "salary_min": 80000,
+            "salary_max": 200000,
+            "status": ProgramStatus.SELECTION,
+            "graduation_year_min": 2020,
+            "graduation_year_max": 2026,
+            "age_min": 18,
+            "age_max": 30,
+            "age_reference_date": today,
+            "min_average_grade": 70,
+        },
+    )
+    for name in ("Rusia", "Indonesia — proyek Rusia"):
+        PlacementTrack.objects.get_or_create(
+            program=program, name=name, defaults={"country": "RU", "seats": 25}
+        )
+    return program
+
+
+@transaction.atomic
+def fixtures() -> tuple[Program, Program, str]:
+    """The bench partner, its programme, another partner's programme, and a fresh API key."""
+    rusal, _ = Partner.objects.get_or_create(
+        name="RUSAL (bench)", defaults={"kind": PartnerKind.EMPLOYER, "country": "RU"}
+    )
+    other, _ = Partner.objects.get_or_create(
+        name="Lain (bench)", defaults={"kind": PartnerKind.EMPLOYER, "country": "JP"}
+    )
+    user = User.objects.filter(email="bench@rusal.example").first() or User.objects.create_user(
+        "bench@rusal.example", None, full_name="Bench", role=Role.PARTNER, partner=rusal
+    )
+    PartnerAPIKey.objects.filter(name=BENCH_KEY_NAME).delete()
+    _obj, key = PartnerAPIKey.objects.create_key(name=BENCH_KEY_NAME, user=user)
+    return _program(BENCH_PROGRAM, rusal), _program(OTHER_PROGRAM, other), key
+
+
+def _copy(table: str, columns: list[str], lines) -> None:
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        buffer: list[str] = []
+        for line in lines:
+            buffer.append(line)
+            if len(buffer) >= 5000:
+                copy.write("".join(buffer))
+                buffer.clear()
+        if buffer:
+            copy.write("".join(buffer))
+
+
+def _reset_sequence(model) -> None:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        # The table name comes from the model, not from input.
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"  # noqa: S608
+        )
+
+
+def _user_lines(ids: range, first_id: int, stamp: str):
+    for i in ids:
+        uid = first_id + i
+        yield (
+            f"{uid}\t!\t\\N\tf\tbench{uid}@contoh.id\tKandidat {uid}\tcandidate\t\\N\t"
+            f"+62812{uid:08d}\t{stamp}\t\\N\tid\tf\tt\t{stamp}\n"
+        )
+
+
+def _profile_lines(ids: range, first_id: int, first_user: int, stamp: str, rng, provinces, majors):
+    for i in ids:
+        pid, uid = first_id + i, first_user + i
+        province = rng.choice(provinces)
+        day, month, serial = 1 + (pid // 10000) % 28, 1 + (pid // 280000) % 12, pid % 10000
+        nik = f"{province}0101{day:02d}{month:02d}04{serial:04d}"
+        grade = rng.randint(7000, 9800) / 100
+        yield (
+            f"{pid}\t{stamp}\t{stamp}\t{uid}\tKandidat {uid}\t{nik}\tJakarta\t2004-{month:02d}-{day:02d}\t"
+            f"M\t+62812{uid:08d}\tJl. Uji {uid}\t{province}\tKota\tsmk\tSMK Negeri 1\t20100001\t"
+            f"{rng.choice(majors)}\t{rng.randint(2020, 2026)}\t{grade:.2f}\t\t\\N\t\\N\n"
+        )
+
+
+def _application_lines(ids: range, first_id: int, first_profile: int, stamp: str, rng, programs, now):
+    # No seat-holding stages: the tracks' seat counters stay true to the rows.
+    stages = [s.value for s in Stage if s not in (Stage.OFFERED, Stage.ACCEPTED)]
+    visible = [s for s in stages if s in PARTNER_VISIBLE_STAGES]
+    for i in ids:
+        aid, pid = first_id + i, first_profile + i
+        program_id, tracks = programs[0] if rng.random() < 0.9 else programs[1]
+        preferred = rng.choice(tracks)
+        stage = rng.choice(visible) if rng.random() < 0.7 else rng.choice(stages)
+        track = str(preferred) if stage == Stage.WAITLISTED else "\\N"
+        score = f"{rng.randint(3000, 10000) / 100:.2f}" if rng.random() < 0.8 else "\\N"
+        submitted = (now - datetime.timedelta(seconds=rng.randint(0, 90 * 86400))).isoformat()
+        yield (
+            f"{aid}\t{stamp}\t{stamp}\t{pid}\t{program_id}\t{preferred}\t{stage}\t{submitted}\t"
+            f"2026-05\t{submitted}\t{track}\t\\N\t{score}\n"
+        )
+
+
+USER_COLUMNS = [
+    "id", "password", "last_login", "is_superuser", "email", "full_name", "role", "partner_id", "phone",
+    "email_verified_at", "phone_verified_at", "language", "is_staff", "is_active", "date_joined",
+]  # fmt: skip
+PROFILE_COLUMNS = [
+    "id", "created_at", "updated_at", "user_id", "full_name", "nik", "birth_place", "birth_date", "sex",
+    "phone", "address", "province_id", "regency", "education_level", "school_name", "school_npsn",
+    "major_id", "graduation_year", "average_grade", "passport_number", "passport_expiry", "anonymised_at",
+]  # fmt: skip
+APPLICATION_COLUMNS = [
+    "id", "created_at", "updated_at", "candidate_id", "program_id", "preferred_track_id", "stage",
+    "submitted_at", "consent_version", "consent_given_at", "track_id", "offer_expires_at", "score_total",
+]  # fmt: skip
+
+
+def _next_id(model) -> int:
+    return (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+
+
+def seed(total: int, *, rng_seed: int = 2026) -> None:
+    """Add applications until the bench programmes hold ``total`` of them (90% to the bench partner)."""
+    bench, other, _key = fixtures()
+    existing = Application.objects.filter(program__in=[bench, other]).count()
+    missing = total - existing
+    if missing <= 0:
+        print(f"{existing:,} applications already seeded")
+        return
+    rng = random.Random(rng_seed + existing)
+    provinces = list(Province.objects.values_list("code", flat=True))
+    majors = list(Major.objects.values_list("id", flat=True))
+    programs = [(p.pk, list(p.tracks.values_list("id", flat=True))) for p in (bench, other)]
+    first_user, first_profile, first_application = (
+        _next_id(User),
+        _next_id(CandidateProfile),
+        _next_id(Application),
+    )
+    now = timezone.now()
+    stamp = now.isoformat()
+    with tqdm(total=missing * 3, unit="row", desc="COPY", mininterval=1) as bar:
+        for chunk_start in range(0, missing, CHUNK):
+            ids = range(chunk_start, min(chunk_start + CHUNK, missing))
+            with transaction.atomic():
+                _copy("accounts_user", USER_COLUMNS, _user_lines(ids, first_user, stamp))
+                bar.update(len(ids))
+                _copy(
+                    "candidates_candidateprofile",
+                    PROFILE_COLUMNS,
+                    _profile_lines(ids, first_profile, first_user, stamp, rng, provinces, majors),
+                )
+                bar.update(len(ids))
+                _copy(
+                    "candidates_application",
+                    APPLICATION_COLUMNS,
+                    _application_lines(ids, first_application, first_profile, stamp, rng, programs, now),
+                )
+                bar.update(len(ids))
+    for model in (User, CandidateProfile, Application):
+        _reset_sequence(model)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user, candidates_candidateprofile, candidates_application")
