@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +31,7 @@ from programs.api import BAD_REQUEST, CONFLICT, NOT_FOUND, THROTTLED, UNAUTHORIZ
 from programs.models import PlacementTrack
 
 from . import selectors, services
-from .models import Application, Recommendation, Stage
+from .models import Application, Recommendation, ScoreRank, Stage
 from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets
 
 PAGE_SIZE_DEFAULT = 50
@@ -240,39 +241,50 @@ def _summary_of(application: Application) -> dict[str, Any]:
 
 
 def _after(ordering: str, cursor: list[Any]) -> Q:
-    """Rows after the cursor's row in ``ordering`` (scores: best first, unscored last)."""
+    """Rows after the cursor's row in ``ordering`` (scores: unscored last either way)."""
     if len(cursor) != 2 or not isinstance(cursor[1], int):
         raise invalid_cursor()
     value, last_id = cursor
     descending = ordering.startswith("-")
     id_after = Q(id__lt=last_id) if descending else Q(id__gt=last_id)
     if ordering.endswith("submitted_at"):
-        moment = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            moment = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
         if moment is None:
             raise invalid_cursor()
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
         beyond = Q(submitted_at__lt=moment) if descending else Q(submitted_at__gt=moment)
         return beyond | (Q(submitted_at=moment) & id_after)
-    if value is None:
-        return Q(score_total__isnull=True) & id_after
     try:
-        score = Decimal(str(value))
+        score = None if value is None else Decimal(str(value))
     except ArithmeticError:
         raise invalid_cursor() from None
-    beyond = Q(score_total__lt=score) if descending else Q(score_total__gt=score)
-    return beyond | (Q(score_total=score) & id_after) | Q(score_total__isnull=True)
+    if score is not None and (not score.is_finite() or not Decimal("-1") <= score <= Decimal("100")):
+        raise invalid_cursor()
+    if descending:
+        rank = Decimal("-1") if score is None else score
+        return Q(score_rank__lt=rank) | (Q(score_rank=rank) & id_after)
+    if score is None:
+        return Q(score_total__isnull=True) & id_after
+    return Q(score_total__gt=score) | (Q(score_total=score) & id_after) | Q(score_total__isnull=True)
 
 
 def _ordered(applications: QuerySet[Application], ordering: str) -> QuerySet[Application]:
-    descending = ordering.startswith("-")
-    if ordering.endswith("submitted_at"):
-        return applications.order_by(ordering, "-id" if descending else "id")
-    score = F("score_total").desc(nulls_last=True) if descending else F("score_total").asc(nulls_last=True)
-    return applications.order_by(score, "-id" if descending else "id")
+    if ordering == "-submitted_at":
+        return applications.order_by("-submitted_at", "-id")
+    if ordering == "submitted_at":
+        return applications.order_by("submitted_at", "id")
+    if ordering == "-score":
+        # The same expression as the (programme, stage, score) index.
+        return applications.order_by(ScoreRank("score_total").desc(), "-id")
+    return applications.order_by(F("score_total").asc(nulls_last=True), "id")
 
 
 def _filtered(applications: QuerySet[Application], params: dict[str, Any]) -> QuerySet[Application]:
     lookups = {
-        "program": "program__code",
         "stage": "stage",
         "track": "track_id",
         "province": "candidate__province_id",
@@ -400,11 +412,14 @@ class ApplicationListView(APIView):
     def get(self, request: Request) -> Response:
         params = _validated(ApplicationFilter, request.query_params)
         ordering = params["ordering"]
-        applications = _filtered(
-            selectors.applications_for_partner(partner_id=request.user.partner_id), params
+        visible = selectors.applications_for_partner(
+            partner_id=request.user.partner_id, program_code=params.get("program")
         )
+        applications = _filtered(visible, params)
         if "cursor" in params:
-            applications = applications.filter(_after(ordering, Cursor.decode(params["cursor"])))
+            applications = applications.alias(score_rank=ScoreRank("score_total")).filter(
+                _after(ordering, Cursor.decode(params["cursor"]))
+            )
         size = params["page_size"]
         rows = list(_ordered(applications, ordering).values(*_SUMMARY_FIELDS)[: size + 1])
         next_url = None

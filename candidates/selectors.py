@@ -181,9 +181,20 @@ def shortlist_proposal(*, program: Program, size: int | None = None) -> tuple[li
 # --- Partner reviewers ------------------------------------------------------------
 
 
-def applications_for_partner(*, partner_id: int) -> QuerySet[Application]:
-    """Applications to the partner's programmes that the ministry has let partners see."""
-    return Application.objects.filter(program__employer_id=partner_id, stage__in=PARTNER_VISIBLE_STAGES)
+def applications_for_partner(*, partner_id: int, program_code: str | None = None) -> QuerySet[Application]:
+    """Applications to the partner's programmes that the ministry has let partners see.
+
+    With ``program_code`` the programme is resolved in a subquery, so PostgreSQL knows the
+    programme before it plans the scan and walks the (programme, stage, time) index in order
+    instead of sorting every matching row.
+    """
+    programs = Program.objects.filter(employer_id=partner_id).order_by()
+    if program_code is not None:
+        return Application.objects.filter(
+            program_id=Subquery(programs.filter(code=program_code).values("id")[:1]),
+            stage__in=PARTNER_VISIBLE_STAGES,
+        )
+    return Application.objects.filter(program_id__in=programs.values("id"), stage__in=PARTNER_VISIBLE_STAGES)
 
 
 def application_for_partner(*, partner_id: int, application_id: int) -> Application:

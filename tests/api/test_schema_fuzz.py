@@ -15,7 +15,13 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from accounts.models import PartnerAPIKey
 from candidates.models import Document, Stage
-from tests.factories import CandidateFactory, PartnerFactory, PartnerUserFactory, ProgramFactory, application_at
+from tests.factories import (
+    CandidateFactory,
+    PartnerFactory,
+    PartnerUserFactory,
+    ProgramFactory,
+    application_at,
+)
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 

@@ -23,7 +23,7 @@ FROM candidates_application a
 JOIN programs_program p ON p.id = a.program_id
 JOIN candidates_candidateprofile c ON c.id = a.candidate_id
 LEFT JOIN programs_major m ON m.id = c.major_id
-WHERE p.code = %s AND a.stage = %s
+WHERE a.program_id = (SELECT id FROM programs_program WHERE code = %s) AND a.stage = %s
 ORDER BY a.submitted_at DESC, a.id DESC
 LIMIT %s
 """
