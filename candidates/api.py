@@ -8,6 +8,7 @@ cost does not grow with the page size or the depth of the page.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from p2mi_portal.api import Cursor, invalid_cursor, iso
+from p2mi_portal.api import Cursor, ErrorSerializer, invalid_cursor, iso
 from p2mi_portal.errors import DomainError
 from programs.api import BAD_REQUEST, CONFLICT, NOT_FOUND, THROTTLED, UNAUTHORIZED
 from programs.models import PlacementTrack
@@ -33,6 +34,8 @@ from programs.models import PlacementTrack
 from . import selectors, services
 from .models import Application, Recommendation, ScoreRank, Stage
 from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
@@ -46,7 +49,12 @@ VISIBLE_STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage if stage 
 class ApplicationFilter(serializers.Serializer):
     program = serializers.SlugField(required=False, max_length=60, help_text="Programme code.")
     stage = serializers.ChoiceField(choices=VISIBLE_STAGE_CHOICES, required=False)
-    track = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    track = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Track id: the assigned track, or the preferred one while none is assigned.",
+    )
     province = serializers.RegexField(r"^\d{2}$", required=False, help_text="Two-digit province code.")
     major = serializers.SlugField(required=False, max_length=60, help_text="SMK major code.")
     min_score = serializers.DecimalField(
@@ -284,9 +292,13 @@ def _ordered(applications: QuerySet[Application], ordering: str) -> QuerySet[App
 
 
 def _filtered(applications: QuerySet[Application], params: dict[str, Any]) -> QuerySet[Application]:
+    if "track" in params:
+        # The assigned track once there is one (offer, waiting list), else the preferred one.
+        applications = applications.filter(
+            Q(track_id=params["track"]) | Q(track__isnull=True, preferred_track_id=params["track"])
+        )
     lookups = {
         "stage": "stage",
-        "track": "track_id",
         "province": "candidate__province_id",
         "major": "candidate__major__code",
         "min_score": "score_total__gte",
@@ -462,6 +474,7 @@ class ApplicationDocumentView(APIView):
             401: UNAUTHORIZED,
             404: NOT_FOUND,
             429: THROTTLED,
+            503: OpenApiResponse(ErrorSerializer, description="The file is missing from storage."),
         },
     )
     def get(self, request: Request, application_id: int, document_id: int) -> FileResponse:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from p2mi_portal.indonesia import mask_nik, nik_regex
@@ -321,7 +322,8 @@ class Application(TimeStampedModel):
         PlacementTrack, verbose_name=_("preferred track"), on_delete=models.PROTECT, related_name="+"
     )
     stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices, default=Stage.SUBMITTED)
-    submitted_at = models.DateTimeField(_("submitted at"), db_default=Now())
+    # Set in Python: keyset pages compare it exactly, and SQLite's Now() keeps only milliseconds.
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     consent_version = models.CharField(_("consent text version"), max_length=20)
     consent_given_at = models.DateTimeField(_("consent given at"))
     # The track the candidate is waitlisted for, offered, or placed on.

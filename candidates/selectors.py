@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from p2mi_portal.errors import NotFound
@@ -26,7 +27,7 @@ def document_for_download(*, actor: User, document_id: int) -> Document:
         documents = documents.filter(candidate__user=actor)
     document = documents.filter(pk=document_id).first()
     if document is None:
-        raise NotFound("document not found")
+        raise NotFound(_("Document not found."))
     return document
 
 
@@ -42,7 +43,7 @@ def applications_of(candidate: CandidateProfile) -> QuerySet[Application]:
 def application_of(*, candidate: CandidateProfile, application_id: int) -> Application:
     application = Application.objects.filter(candidate=candidate, pk=application_id).first()
     if application is None:
-        raise NotFound("application not found")
+        raise NotFound(_("Application not found."))
     return application
 
 
@@ -214,7 +215,7 @@ def application_for_partner(*, partner_id: int, application_id: int) -> Applicat
         .first()
     )
     if application is None:
-        raise NotFound("application not found")
+        raise NotFound(_("Application not found."))
     return application
 
 
@@ -224,5 +225,5 @@ def document_for_partner(
     application = application_for_partner(partner_id=partner_id, application_id=application_id)
     document = Document.objects.filter(candidate_id=application.candidate_id, pk=document_id).first()
     if document is None:
-        raise NotFound("document not found")
+        raise NotFound(_("Document not found."))
     return application, document

@@ -32,7 +32,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import PartnerAPIKey
 
-from .errors import DomainError
+from .errors import DomainError, NotFound
 
 API_PREFIX = "/api/"
 
@@ -144,6 +144,13 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
 # --- Errors --------------------------------------------------------------------
 
 
+class Unavailable(DomainError):
+    """The portal cannot answer right now; the request itself was fine."""
+
+    default_code = "unavailable"
+    http_status = 503
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -206,6 +213,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     # Imported here: DRF's views import the settings that name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    if isinstance(exc, NotFound):
+        # One body for "missing" and "not yours", whatever the object.
+        return Response(error_body("not_found", _("Not found.")), status=404)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
     if isinstance(exc, Http404):

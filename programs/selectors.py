@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from p2mi_portal.errors import NotFound
 
@@ -71,7 +72,7 @@ def program_get_public(*, code: str) -> Program:
         .first()
     )
     if program is None:
-        raise NotFound("programme not found")
+        raise NotFound(_("Programme not found."))
     return program
 
 
@@ -141,5 +142,5 @@ def programs_for_partner(*, partner_id: int) -> QuerySet[Program]:
 def program_for_partner(*, partner_id: int, code: str) -> Program:
     program = programs_for_partner(partner_id=partner_id).filter(code=code).first()
     if program is None:
-        raise NotFound("programme not found")
+        raise NotFound(_("Programme not found."))
     return program

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 
 import pytest
 from django.conf import settings
+
+# Hypothesis (under schemathesis) keeps its files out of the working tree.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "p2mi-hypothesis"))
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REQUIRED_IN_CI = ("postgres", "broker", "gettext", "e2e")
