@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.files.base import ContentFile
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -25,6 +27,20 @@ from tests.factories import (
 )
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_open():
+    """Keep the test's database connection across requests, as Django's test client does.
+
+    Schemathesis calls the real WSGI handler, whose request signals would close the
+    connection that holds the test's transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
