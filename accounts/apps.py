@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +7,23 @@ def _ensure_staff_group(sender, **kwargs) -> None:
     from .services import staff_group_ensure
 
     staff_group_ensure()
+
+
+def _forget_cached_key(sender, instance, **kwargs) -> None:
+    from django.core.cache import cache
+
+    from p2mi_portal.api import api_key_cache_key
+
+    cache.delete(api_key_cache_key(instance.prefix))
+
+
+def _forget_cached_keys_of_user(sender, instance, **kwargs) -> None:
+    from django.core.cache import cache
+
+    from p2mi_portal.api import api_key_cache_key
+
+    prefixes = instance.api_keys.values_list("prefix", flat=True) if instance.pk else []
+    cache.delete_many([api_key_cache_key(prefix) for prefix in prefixes])
 
 
 class AccountsConfig(AppConfig):
@@ -17,3 +34,12 @@ class AccountsConfig(AppConfig):
         # Sent once per app after migrate, after that app's permissions exist: by
         # the last app the group holds the permissions of every managed model.
         post_migrate.connect(_ensure_staff_group, dispatch_uid="accounts_staff_group")
+        # A saved (revoked, expired, reassigned) key or a changed user is re-read from the
+        # database on the next API request.
+        post_save.connect(_forget_cached_key, sender="accounts.PartnerAPIKey", dispatch_uid="api_key_saved")
+        post_delete.connect(
+            _forget_cached_key, sender="accounts.PartnerAPIKey", dispatch_uid="api_key_deleted"
+        )
+        post_save.connect(
+            _forget_cached_keys_of_user, sender="accounts.User", dispatch_uid="api_key_user_saved"
+        )

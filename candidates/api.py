@@ -220,31 +220,49 @@ _SUMMARY_FIELDS = (
 )
 
 
+_SCORE, _SUBMITTED_AT = _SUMMARY_FIELDS.index("score_total"), _SUMMARY_FIELDS.index("submitted_at")
+
+
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
+def _summary(row: tuple) -> dict[str, Any]:
+    """One list row, from a tuple in the order of ``_SUMMARY_FIELDS``."""
+    (
+        pk,
+        program,
+        stage,
+        preferred_track,
+        track,
+        score,
+        submitted_at,
+        full_name,
+        province,
+        major,
+        graduation_year,
+        average_grade,
+    ) = row
     return {
-        "id": row["id"],
-        "program": row["program__code"],
-        "stage": row["stage"],
-        "preferred_track": row["preferred_track_id"],
-        "track": row["track_id"],
-        "score": _decimal(row["score_total"]),
-        "submitted_at": iso(row["submitted_at"]),
+        "id": pk,
+        "program": program,
+        "stage": stage,
+        "preferred_track": preferred_track,
+        "track": track,
+        "score": _decimal(score),
+        "submitted_at": iso(submitted_at),
         "candidate": {
-            "full_name": row["candidate__full_name"],
-            "province": row["candidate__province_id"],
-            "major": row["candidate__major__code"],
-            "graduation_year": row["candidate__graduation_year"],
-            "average_grade": _decimal(row["candidate__average_grade"]),
+            "full_name": full_name,
+            "province": province,
+            "major": major,
+            "graduation_year": graduation_year,
+            "average_grade": _decimal(average_grade),
         },
     }
 
 
 def _summary_of(application: Application) -> dict[str, Any]:
-    row = Application.objects.filter(pk=application.pk).values(*_SUMMARY_FIELDS).get()
+    row = Application.objects.filter(pk=application.pk).values_list(*_SUMMARY_FIELDS).get()
     return _summary(row)
 
 
@@ -433,18 +451,14 @@ class ApplicationListView(APIView):
                 _after(ordering, Cursor.decode(params["cursor"]))
             )
         size = params["page_size"]
-        rows = list(_ordered(applications, ordering).values(*_SUMMARY_FIELDS)[: size + 1])
+        rows = list(_ordered(applications, ordering).values_list(*_SUMMARY_FIELDS)[: size + 1])
         next_url = None
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            key = (
-                last["submitted_at"].isoformat()
-                if ordering.endswith("submitted_at")
-                else _decimal(last["score_total"])
-            )
+            key = iso(last[_SUBMITTED_AT]) if ordering.endswith("submitted_at") else _decimal(last[_SCORE])
             next_url = replace_query_param(
-                request.build_absolute_uri(), "cursor", Cursor.encode([key, last["id"]])
+                request.build_absolute_uri(), "cursor", Cursor.encode([key, last[0]])
             )
         return Response({"next": next_url, "results": [_summary(row) for row in rows]})
 

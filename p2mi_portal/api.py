@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
@@ -30,7 +31,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import PartnerAPIKey
+from accounts.models import PartnerAPIKey, User
 
 from .errors import DomainError, NotFound
 
@@ -73,6 +74,10 @@ class ApiLanguageMiddleware:
 # --- Authentication, permission, throttling -------------------------------------
 
 
+def api_key_cache_key(prefix: str) -> str:
+    return f"api-key:{prefix}"
+
+
 class PartnerKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <prefix>.<secret>``; the request acts as the key's partner user."""
 
@@ -88,14 +93,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
         key = key.strip()
         if not key or len(key) > 100 or "." not in key:
             raise exceptions.AuthenticationFailed(_("The API key is not valid."))
-        try:
-            api_key = (
-                PartnerAPIKey.objects.select_related("user")
-                .filter(revoked=False)
-                .get(prefix=key.partition(".")[0])
-            )
-        except PartnerAPIKey.DoesNotExist:
-            api_key = None
+        api_key = self._usable_key(key.partition(".")[0])
         if api_key is None or not api_key.is_valid(key):
             raise exceptions.AuthenticationFailed(_("The API key is not valid."))
         if api_key.has_expired:
@@ -104,6 +102,38 @@ class PartnerKeyAuthentication(BaseAuthentication):
         if not user.is_active or user.partner_id is None:
             raise exceptions.AuthenticationFailed(_("The API key is not valid."))
         return user, api_key
+
+    # In the models' field order: ``Model.from_db`` assigns values in that order.
+    _KEY_FIELDS = tuple(field.attname for field in PartnerAPIKey._meta.concrete_fields)
+    _USER_FIELDS = tuple(
+        field.attname
+        for field in User._meta.concrete_fields
+        if field.attname
+        in {"id", "email", "full_name", "role", "partner_id", "is_active", "is_staff", "language"}
+    )
+
+    def _usable_key(self, prefix: str) -> PartnerAPIKey | None:
+        """The key and its user: from the cache, else from one narrow query.
+
+        This runs on every API request. The cached row is dropped whenever the key or its
+        user is saved (``accounts.signals``), and lives at most ``API_KEY_CACHE_SECONDS``,
+        which bounds how long a revocation can take with a per-process cache.
+        """
+        cache_key = api_key_cache_key(prefix)
+        row = cache.get(cache_key)
+        if row is None:
+            row = (
+                PartnerAPIKey.objects.filter(prefix=prefix, revoked=False)
+                .values_list(*self._KEY_FIELDS, *(f"user__{name}" for name in self._USER_FIELDS))
+                .first()
+            )
+            if row is None:
+                return None
+            cache.set(cache_key, row, settings.API_KEY_CACHE_SECONDS)
+        split = len(self._KEY_FIELDS)
+        api_key = PartnerAPIKey.from_db("default", self._KEY_FIELDS, row[:split])
+        api_key.user = User.from_db("default", self._USER_FIELDS, row[split:])
+        return api_key
 
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) when no valid key is given.

@@ -227,6 +227,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# How long a verified API key is remembered; saving the key (e.g. revoking it) forgets it at once.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
 # Shared by the API's throttling (and any other cache use); Redis in production so that
 # every web worker counts the same requests.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

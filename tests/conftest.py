@@ -63,6 +63,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (remembered API keys, throttle counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def tasks_in_process(request):
     """Tasks run in the test's process, as on a laptop, unless the test is about the broker.
 
