@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     STAGE_CHANGED = "stage_changed", _("Application stage changed")
     INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")
     SEAT_OFFERED = "seat_offered", _("Seat offered")
+    DOCUMENT_REJECTED = "document_rejected", _("Document rejected")
 
 
 class Channel(models.TextChoices):
@@ -48,13 +49,18 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), db_default=Now())
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id}"

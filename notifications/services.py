@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,7 +41,7 @@ def notification_dispatch(*, notification_id: int) -> None:
 def _render_context(notification: Notification) -> dict[str, Any]:
     """The stored context with its ids and codes turned into what the templates show."""
     from candidates.models import Stage
-    from programs.models import PlacementTrack, Program
+    from programs.models import DocumentKind, PlacementTrack, Program
 
     context: dict[str, Any] = dict(notification.context)
     for key, value in notification.context.items():
@@ -51,16 +51,19 @@ def _render_context(notification: Notification) -> dict[str, Any]:
         context["program"] = Program.objects.filter(pk=context["program_id"]).first()
     if "track_id" in context:
         context["track"] = PlacementTrack.objects.filter(pk=context["track_id"]).first()
+    if context.get("document_kind") in DocumentKind.values:
+        context["document_label"] = DocumentKind(context["document_kind"]).label
     if context.get("stage") in Stage.values:
         context["stage_label"] = Stage(context["stage"]).label
     context["recipient"] = notification.recipient
     context["home_url"] = settings.SITE_URL + reverse("candidates:home")
+    context["documents_url"] = settings.SITE_URL + reverse("candidates:documents")
     return context
 
 
-def notification_render(notification: Notification) -> tuple[str, str]:
-    """Subject and body in the recipient's language."""
-    with translation.override(notification.recipient.language or settings.LANGUAGE_CODE):
+def notification_render(notification: Notification, *, language: str | None = None) -> tuple[str, str]:
+    """Subject and body in ``language``; by default the recipient's (as when it is sent)."""
+    with translation.override(language or notification.recipient.language or settings.LANGUAGE_CODE):
         context = _render_context(notification)
         subject = render_to_string(f"notifications/{notification.kind}_subject.txt", context)
         body = render_to_string(f"notifications/{notification.kind}.txt", context)
@@ -71,8 +74,17 @@ class DeliveryFailed(Exception):
     """The channel refused or failed; the notification stays pending for a retry."""
 
 
+# A delivery is tried this many times (the first try and the task's retries) before it is
+# marked failed for staff to see.
+MAX_ATTEMPTS = 8
+
+
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send a pending notification once; ``False`` when there was nothing (left) to send."""
+    """Send a pending notification once; ``False`` when there was nothing (left) to send.
+
+    A failure is recorded on the row; the caller's retry comes back here, and after
+    ``MAX_ATTEMPTS`` tries the notification is marked failed with the last error.
+    """
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -84,17 +96,61 @@ def notification_deliver(*, notification_id: int) -> bool:
             return False
         subject, body = notification_render(notification)
         notification.attempts += 1
+        notification.attempted_at = timezone.now()
         try:
             send_mail(subject, body, None, [notification.recipient.email])
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"[:500]
             notification.last_error = failure
-            notification.save(update_fields=["attempts", "last_error"])
+            gave_up = notification.attempts >= MAX_ATTEMPTS
+            if gave_up:
+                notification.status = DeliveryStatus.FAILED
+            notification.save(update_fields=["attempts", "attempted_at", "last_error", "status"])
         else:
             notification.status = DeliveryStatus.SENT
-            notification.sent_at = timezone.now()
+            notification.sent_at = notification.attempted_at
             notification.last_error = ""
-            notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            notification.save(update_fields=["status", "sent_at", "attempts", "attempted_at", "last_error"])
             return True
+    if gave_up:
+        logger.error("notification %s failed after %s attempts: %s", notification_id, MAX_ATTEMPTS, failure)
+        return False
     logger.warning("notification %s not delivered: %s", notification_id, failure.split(":")[0])
     raise DeliveryFailed(failure)
+
+
+def notifications_sweep(*, quiet_for: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
+    """Dispatch again what is still pending and untouched for a while (e.g. after a broker outage)."""
+    cutoff = timezone.now() - quiet_for
+    stale = list(
+        Notification.objects.filter(status=DeliveryStatus.PENDING, created_at__lt=cutoff)
+        .filter(models.Q(attempted_at__isnull=True) | models.Q(attempted_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    for notification_id in stale:
+        notification_dispatch(notification_id=notification_id)
+    return len(stale)
+
+
+@transaction.atomic
+def notifications_retry(*, notification_ids: list[int]) -> int:
+    """Staff send failed notifications again: back to pending with a fresh count of tries."""
+    failed = Notification.objects.select_for_update().filter(
+        pk__in=notification_ids, status=DeliveryStatus.FAILED
+    )
+    ids = list(failed.values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(status=DeliveryStatus.PENDING, attempts=0, last_error="")
+    for notification_id in ids:
+        transaction.on_commit(
+            lambda notification_id=notification_id: notification_dispatch(notification_id=notification_id)
+        )
+    return len(ids)
+
+
+def notifications_mark_read(*, recipient: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the recipient's notifications read (all of them, or the ones named)."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import DeliveryFailed, notification_deliver
+from .services import MAX_ATTEMPTS, DeliveryFailed, notification_deliver, notifications_sweep
 
 
 @shared_task(
@@ -12,7 +12,12 @@ from .services import DeliveryFailed, notification_deliver
     retry_backoff=30,
     retry_backoff_max=3600,
     retry_jitter=True,
-    max_retries=8,
+    max_retries=MAX_ATTEMPTS - 1,
 )
 def notification_send(notification_id: int) -> bool:
     return notification_deliver(notification_id=notification_id)
+
+
+@shared_task
+def notifications_resend_pending() -> int:
+    return notifications_sweep()

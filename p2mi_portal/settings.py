@@ -196,6 +196,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # the timing in the admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-offers": {"task": "candidates.tasks.offers_expire", "schedule": 15 * 60},
+    "resend-pending-notifications": {
+        "task": "notifications.tasks.notifications_resend_pending",
+        "schedule": 5 * 60,
+    },
 }
 
 # --- REST API ---------------------------------------------------------------

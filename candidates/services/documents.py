@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from notifications.models import NotificationKind
+from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError
 from programs.models import DocumentKind
 
@@ -116,4 +118,10 @@ def document_review(*, document: Document, status: str, reason: str, actor: User
     locked.reviewed_by = actor
     locked.reviewed_at = timezone.now()
     locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    if status == DocumentStatus.REJECTED:
+        notification_queue(
+            recipient=locked.candidate.user,
+            kind=NotificationKind.DOCUMENT_REJECTED,
+            context={"document_kind": locked.kind, "reason": reason},
+        )
     return locked

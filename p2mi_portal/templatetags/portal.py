@@ -21,7 +21,8 @@ def money_short(amount: Decimal, currency: str) -> str:
 @register.filter
 def localized(obj, field: str) -> str:
     """``{{ program|localized:"title" }}``: the text in the reader's language."""
-    return obj.localized(field) if obj is not None else ""
+    # A missing object (e.g. deleted since a message was written) shows as nothing.
+    return obj.localized(field) if hasattr(obj, "localized") else ""
 
 
 @register.simple_tag(takes_context=True)
