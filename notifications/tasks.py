@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from .services import MAX_ATTEMPTS, DeliveryFailed, notification_deliver, notifications_sweep
 
 
 @shared_task(
     autoretry_for=(DeliveryFailed,),
-    retry_backoff=30,
+    retry_backoff=settings.NOTIFICATION_RETRY_BACKOFF,
     retry_backoff_max=3600,
     retry_jitter=True,
     max_retries=MAX_ATTEMPTS - 1,

@@ -192,6 +192,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# First wait (seconds) before a failed delivery is retried; it doubles with every try, up to an hour.
+NOTIFICATION_RETRY_BACKOFF = 30
 # Installed into django-celery-beat's tables when beat starts; staff can change
 # the timing in the admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
