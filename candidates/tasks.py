@@ -5,8 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from .services import offers_expire as expire_overdue_offers
+from .services import offers_remind as remind_expiring_offers
 
 
 @shared_task
 def offers_expire() -> int:
     return expire_overdue_offers()
+
+
+@shared_task
+def offers_remind() -> int:
+    return remind_expiring_offers()

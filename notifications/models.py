@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")
     SEAT_OFFERED = "seat_offered", _("Seat offered")
     DOCUMENT_REJECTED = "document_rejected", _("Document rejected")
+    OFFER_EXPIRING = "offer_expiring", _("Offer expiring soon")
 
 
 class Channel(models.TextChoices):

@@ -198,6 +198,7 @@ NOTIFICATION_RETRY_BACKOFF = 30
 # the timing in the admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-offers": {"task": "candidates.tasks.offers_expire", "schedule": 15 * 60},
+    "remind-expiring-offers": {"task": "candidates.tasks.offers_remind", "schedule": 60 * 60},
     "resend-pending-notifications": {
         "task": "notifications.tasks.notifications_resend_pending",
         "schedule": 5 * 60,

@@ -10,6 +10,7 @@ from .applications import (
     application_submit,
     application_withdraw,
     offers_expire,
+    offers_remind,
 )
 from .data_rights import (
     ANONYMISED_NAME,
@@ -54,6 +55,7 @@ __all__ = [
     "language_remove",
     "language_set",
     "offers_expire",
+    "offers_remind",
     "personal_data_access_record",
     "score_total",
 ]

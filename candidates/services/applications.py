@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from notifications.models import NotificationKind
+from notifications.models import Notification, NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError, NotFound
 from programs.eligibility import evaluate_rules
@@ -501,7 +501,45 @@ def application_bulk_move(
     return outcome
 
 
-# --- Offers that ran out -------------------------------------------------------
+# --- Offers that run out ---------------------------------------------------------
+
+
+def offers_remind(*, now: datetime.datetime | None = None, within: datetime.timedelta | None = None) -> int:
+    """Remind, once per offer, every candidate whose offer expires within a day."""
+    now = now or timezone.now()
+    within = within or datetime.timedelta(days=1)
+    expiring = Application.objects.filter(
+        stage=Stage.OFFERED, offer_expires_at__gt=now, offer_expires_at__lte=now + within
+    ).select_related("candidate__user")
+    reminded = 0
+    for application in expiring:
+        with transaction.atomic():
+            locked = (
+                Application.objects.select_for_update().filter(pk=application.pk, stage=Stage.OFFERED).first()
+            )
+            if locked is None:
+                continue
+            deadline = locked.offer_expires_at.isoformat()
+            already = Notification.objects.filter(
+                recipient_id=application.candidate.user_id,
+                kind=NotificationKind.OFFER_EXPIRING,
+                context__application_id=locked.pk,
+                context__offer_expires_at=deadline,
+            ).exists()
+            if already:
+                continue
+            notification_queue(
+                recipient=application.candidate.user,
+                kind=NotificationKind.OFFER_EXPIRING,
+                context={
+                    "application_id": locked.pk,
+                    "program_id": locked.program_id,
+                    "track_id": locked.track_id,
+                    "offer_expires_at": deadline,
+                },
+            )
+            reminded += 1
+    return reminded
 
 
 def offers_expire(*, now: datetime.datetime | None = None) -> int:

@@ -223,3 +223,43 @@ def test_the_expiry_job_is_on_the_beat_schedule(settings):
     from p2mi_portal.celery import app
 
     assert "candidates.tasks.offers_expire" in app.tasks
+
+
+def test_an_offer_about_to_expire_is_reminded_once(program, tracks, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from notifications.models import Notification, NotificationKind
+
+    soon = application_at(Stage.OFFERED, program=program)
+    later = application_at(Stage.OFFERED, program=program)
+    Application.objects.filter(pk=soon.pk).update(
+        offer_expires_at=timezone.now() + datetime.timedelta(hours=20)
+    )
+    Application.objects.filter(pk=later.pk).update(
+        offer_expires_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    soon.candidate.user.language = "en"
+    soon.candidate.user.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.offers_remind() == 1
+    assert services.offers_remind() == 0  # once per offer
+    reminder = Notification.objects.get(kind=NotificationKind.OFFER_EXPIRING)
+    assert reminder.recipient == soon.candidate.user
+    (email,) = mail.outbox
+    assert "expires soon" in email.subject
+    assert "WIB" in email.body and "Rusia" in email.body
+
+    # A new deadline (a new offer) gets its own reminder.
+    Application.objects.filter(pk=soon.pk).update(
+        offer_expires_at=timezone.now() + datetime.timedelta(hours=10)
+    )
+    assert services.offers_remind() == 1
+
+
+def test_the_reminder_job_is_on_the_beat_schedule(settings):
+    from p2mi_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["remind-expiring-offers"]
+    assert entry["task"] == "candidates.tasks.offers_remind"
+    assert entry["task"] in app.tasks
