@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from p2mi_portal.errors import DomainError
 
 from . import services
-from .models import Notification
+from .models import Broadcast, Notification
 
 
 @admin.register(Notification)
@@ -60,3 +66,110 @@ class NotificationAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+class BroadcastForm(forms.ModelForm):
+    stage = forms.ChoiceField(label=_("only at stage"), required=False)
+
+    class Meta:
+        model = Broadcast
+        fields = ("program", "stage", "track", "subject", "body", "subject_en", "body_en")
+
+    def __init__(self, *args, **kwargs):
+        from candidates.models import Stage
+
+        super().__init__(*args, **kwargs)
+        if "stage" in self.fields:  # absent once sent: everything is read-only then
+            self.fields["stage"].choices = [("", _("Every stage")), *Stage.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        track, program = cleaned.get("track"), cleaned.get("program")
+        if track is not None and program is not None and track.program_id != program.pk:
+            self.add_error("track", _("Choose one of this programme's placement tracks."))
+        return cleaned
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(admin.ModelAdmin):
+    """Write a message, check who it reaches and how it reads, then send it once."""
+
+    form = BroadcastForm
+    change_form_template = "admin/notifications/broadcast/change_form.html"
+    list_display = (
+        "created_at",
+        "subject",
+        "program",
+        "stage",
+        "track",
+        "recipients",
+        "sent_at",
+        "finished_at",
+    )
+    list_filter = ("program",)
+    search_fields = ("subject",)
+    fields = ("program", "stage", "track", "subject", "body", "subject_en", "body_en")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if obj is not None and obj.sent_at is not None:
+            return (*self.fields, "recipients", "sent_at", "finished_at")
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None or obj.sent_at is None
+
+    def save_model(self, request: HttpRequest, obj: Broadcast, form, change: bool) -> None:
+        if change:
+            if obj.sent_at is None:
+                obj.save()
+            return
+        data = form.cleaned_data
+        created = services.broadcast_create(
+            actor=request.user,
+            program=data["program"],
+            stage=data.get("stage") or "",
+            track=data.get("track"),
+            subject=data["subject"],
+            body=data["body"],
+            subject_en=data.get("subject_en") or "",
+            body_en=data.get("body_en") or "",
+        )
+        obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
+
+    def response_add(self, request: HttpRequest, obj: Broadcast, post_url_continue=None):
+        # Straight to the preview: nothing is sent before staff have seen it.
+        return redirect("admin:notifications_broadcast_change", obj.pk)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:broadcast_id>/send/",
+                self.admin_site.admin_view(require_POST(self.send_view)),
+                name="notifications_broadcast_send",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        broadcast = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if broadcast is not None:
+            count, subject, body = services.broadcast_preview(broadcast, language=request.LANGUAGE_CODE)
+            extra.update(preview_count=count, preview_subject=subject, preview_body=body)
+        return super().change_view(request, object_id, form_url, extra)
+
+    def send_view(self, request: HttpRequest, broadcast_id: int):
+        broadcast = Broadcast.objects.filter(pk=broadcast_id).first()
+        if broadcast is None or not self.has_change_permission(request, broadcast):
+            raise Http404
+        try:
+            services.broadcast_send(broadcast=broadcast, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The broadcast is being sent; the number of recipients grows as the batches are written."),
+                messages.SUCCESS,
+            )
+        return redirect("admin:notifications_broadcast_change", broadcast_id)

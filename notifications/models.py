@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     SEAT_OFFERED = "seat_offered", _("Seat offered")
     DOCUMENT_REJECTED = "document_rejected", _("Document rejected")
     OFFER_EXPIRING = "offer_expiring", _("Offer expiring soon")
+    BROADCAST = "broadcast", _("Message from the ministry")
 
 
 class Channel(models.TextChoices):
@@ -65,3 +66,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id}"
+
+
+class Broadcast(models.Model):
+    """A message from staff to everyone in a programme (optionally one stage or track)."""
+
+    program = models.ForeignKey(
+        "programs.Program", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="broadcasts"
+    )
+    stage = models.CharField(_("only at stage"), max_length=24, blank=True)
+    track = models.ForeignKey(
+        "programs.PlacementTrack",
+        verbose_name=_("only on track"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"))
+    subject_en = models.CharField(_("subject in English"), max_length=150, blank=True)
+    body_en = models.TextField(_("message in English"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written at"), db_default=Now())
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    # Progress of the fan-out: the last recipient (by user id) already given a notification,
+    # so a fan-out that is run again carries on instead of writing twice.
+    fanned_out_to = models.BigIntegerField(default=0, editable=False)
+    finished_at = models.DateTimeField(_("all notifications written at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

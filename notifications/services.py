@@ -13,10 +13,12 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from p2mi_portal.errors import Conflict, DomainError
 
-from .models import DeliveryStatus, Notification
+from .models import Broadcast, DeliveryStatus, Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,16 @@ def _render_context(notification: Notification) -> dict[str, Any]:
         context["document_label"] = DocumentKind(context["document_kind"]).label
     if context.get("stage") in Stage.values:
         context["stage_label"] = Stage(context["stage"]).label
+    if "broadcast_id" in context:
+        broadcast = Broadcast.objects.filter(pk=context["broadcast_id"]).first()
+        if broadcast is not None:
+            context.update(
+                subject=broadcast.subject,
+                body=broadcast.body,
+                subject_en=broadcast.subject_en,
+                body_en=broadcast.body_en,
+            )
+    context["LANGUAGE_CODE"] = translation.get_language()
     context["recipient"] = notification.recipient
     context["home_url"] = settings.SITE_URL + reverse("candidates:home")
     context["documents_url"] = settings.SITE_URL + reverse("candidates:documents")
@@ -154,3 +166,159 @@ def notifications_mark_read(*, recipient: User, notification_ids: list[int] | No
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+# --- Broadcasts --------------------------------------------------------------------
+
+BROADCAST_BATCH = 1000
+
+
+def broadcast_audience(broadcast: Broadcast):
+    """Active accounts with an application to the programme (at the stage, on the track)."""
+    from candidates.models import Application
+
+    applications = Application.objects.filter(program_id=broadcast.program_id)
+    if broadcast.stage:
+        applications = applications.filter(stage=broadcast.stage)
+    if broadcast.track_id:
+        applications = applications.filter(
+            models.Q(track_id=broadcast.track_id)
+            | models.Q(track__isnull=True, preferred_track_id=broadcast.track_id)
+        )
+    return User.objects.filter(is_active=True, pk__in=applications.values("candidate__user_id")).order_by(
+        "pk"
+    )
+
+
+@transaction.atomic
+def broadcast_create(
+    *,
+    actor: User,
+    program,
+    subject: str,
+    body: str,
+    stage: str = "",
+    track=None,
+    subject_en: str = "",
+    body_en: str = "",
+) -> Broadcast:
+    from candidates.models import Stage
+
+    if not actor.is_ministry_staff:
+        raise DomainError(_("Only ministry staff send broadcasts."), code="forbidden")
+    errors: dict[str, list[str]] = {}
+    if not (subject or "").strip():
+        errors["subject"] = [_("Write a subject.")]
+    if not (body or "").strip():
+        errors["body"] = [_("Write the message.")]
+    if stage and stage not in Stage.values:
+        errors["stage"] = [_("Choose a stage from the list.")]
+    if track is not None and track.program_id != program.pk:
+        errors["track"] = [_("Choose one of this programme's placement tracks.")]
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)
+    return Broadcast.objects.create(
+        program=program,
+        stage=stage or "",
+        track=track,
+        subject=subject.strip(),
+        body=body.strip(),
+        subject_en=(subject_en or "").strip(),
+        body_en=(body_en or "").strip(),
+        created_by=actor,
+    )
+
+
+def broadcast_preview(broadcast: Broadcast, *, language: str) -> tuple[int, str, str]:
+    """How many people it reaches, and the message as the first of them will read it."""
+    audience = broadcast_audience(broadcast)
+    sample = Notification(
+        recipient=audience.first() or broadcast.created_by,
+        kind=NotificationKind.BROADCAST,
+        context={"broadcast_id": broadcast.pk},
+    )
+    subject, body = notification_render(sample, language=language)
+    return audience.count(), subject, body
+
+
+@transaction.atomic
+def broadcast_send(*, broadcast: Broadcast, actor: User) -> Broadcast:
+    """Send once: the notifications are written and queued in batches by a worker."""
+    if not actor.is_ministry_staff:
+        raise DomainError(_("Only ministry staff send broadcasts."), code="forbidden")
+    locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+    if locked.sent_at is not None:
+        raise Conflict(_("This broadcast has already been sent."), code="already_sent")
+    locked.sent_at = timezone.now()
+    locked.save(update_fields=["sent_at"])
+    broadcast.sent_at = locked.sent_at
+    transaction.on_commit(lambda: _dispatch_fan_out(locked.pk))
+    return locked
+
+
+def _dispatch_fan_out(broadcast_id: int) -> None:
+    from .tasks import broadcast_fan_out_task
+
+    try:
+        broadcast_fan_out_task.delay(broadcast_id)
+    except Exception:
+        logger.warning("broadcast %s: fan-out not dispatched; run it again", broadcast_id, exc_info=True)
+
+
+def broadcast_fan_out(*, broadcast_id: int, batch_size: int = BROADCAST_BATCH) -> int:
+    """Write one notification per recipient, a batch per transaction, and queue each batch.
+
+    Progress is kept on the broadcast with each batch, so running this again (a retry,
+    a second worker) carries on where it stopped and never writes a notification twice.
+    """
+    written = 0
+    while True:
+        with transaction.atomic():
+            broadcast = Broadcast.objects.select_for_update().get(pk=broadcast_id)
+            if broadcast.sent_at is None or broadcast.finished_at is not None:
+                return written
+            recipients = list(
+                broadcast_audience(broadcast)
+                .filter(pk__gt=broadcast.fanned_out_to)
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not recipients:
+                broadcast.finished_at = timezone.now()
+                broadcast.save(update_fields=["finished_at"])
+                return written
+            rows = Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient_id=user_id,
+                        kind=NotificationKind.BROADCAST,
+                        context={"broadcast_id": broadcast_id},
+                    )
+                    for user_id in recipients
+                ]
+            )
+            ids = [row.pk for row in rows]
+            broadcast.fanned_out_to = recipients[-1]
+            broadcast.recipients += len(recipients)
+            broadcast.save(update_fields=["fanned_out_to", "recipients"])
+            transaction.on_commit(lambda ids=ids: _dispatch_batch(ids))
+        written += len(recipients)
+
+
+def _dispatch_batch(notification_ids: list[int]) -> None:
+    from .tasks import notifications_send_batch
+
+    try:
+        notifications_send_batch.delay(notification_ids)
+    except Exception:  # the sweep sends them once the broker is back
+        logger.warning("a batch of %s notifications stays pending: dispatch failed", len(notification_ids))
+
+
+def notifications_deliver_batch(*, notification_ids: list[int]) -> int:
+    """Deliver a batch; one that fails is handed to its own task with retries."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notification_deliver(notification_id=notification_id)
+        except DeliveryFailed:
+            notification_dispatch(notification_id=notification_id)
+    return sent

@@ -5,7 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from .services import MAX_ATTEMPTS, DeliveryFailed, notification_deliver, notifications_sweep
+from .services import (
+    MAX_ATTEMPTS,
+    DeliveryFailed,
+    broadcast_fan_out,
+    notification_deliver,
+    notifications_deliver_batch,
+    notifications_sweep,
+)
 
 
 @shared_task(
@@ -22,3 +29,13 @@ def notification_send(notification_id: int) -> bool:
 @shared_task
 def notifications_resend_pending() -> int:
     return notifications_sweep()
+
+
+@shared_task
+def broadcast_fan_out_task(broadcast_id: int) -> int:
+    return broadcast_fan_out(broadcast_id=broadcast_id)
+
+
+@shared_task
+def notifications_send_batch(notification_ids: list[int]) -> int:
+    return notifications_deliver_batch(notification_ids=notification_ids)
