@@ -1,0 +1,126 @@
+"""Broadcast fan-out benchmark: ``make bench-broadcast`` (part of ``make bench``).
+
+Uses the API benchmark's database (``BENCH_DATABASE_URL``; seeded if needed), whose second
+programme has about 100,000 applicants, and a Redis database (``BENCH_BROKER_URL``, default
+``redis://127.0.0.1:6379/2``, emptied first). It prints:
+
+1. seconds to enqueue: writing one notification per recipient in batches of 1,000 and
+   queueing a delivery task per batch (``notifications.services.broadcast_fan_out``);
+2. notifications delivered per second by one worker (``BENCH_WORKER_CONCURRENCY`` processes,
+   default 2) with the console e-mail backend, over ``BENCH_SECONDS`` (default 60) or until
+   every notification is sent.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/p2mi_bench")
+BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/2")
+APPLICATIONS = int(os.environ.get("BENCH_APPLICATIONS", "1000000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
+
+
+def main() -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": DATABASE_URL,
+            "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "EMAIL_URL": "consolemail://",
+            "DJANGO_SETTINGS_MODULE": "p2mi_portal.settings",
+        }
+    )
+    from .bench_api import _ensure_database
+
+    _ensure_database()
+    import django
+
+    django.setup()
+    import redis
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import Role, User
+    from notifications.models import Broadcast, DeliveryStatus, Notification
+    from notifications.services import broadcast_audience, broadcast_fan_out
+    from programs.models import Program
+
+    from . import seed
+
+    call_command("migrate", verbosity=0)
+    seed.seed(APPLICATIONS)
+    redis.Redis.from_url(BROKER_URL).flushdb()
+    staff = User.objects.filter(email="bench-staff@p2mi.go.id").first() or User.objects.create_user(
+        "bench-staff@p2mi.go.id", None, full_name="Bench", role=Role.STAFF, is_staff=True
+    )
+    old = Broadcast.objects.filter(created_by=staff)
+    Notification.objects.filter(
+        kind="broadcast", context__broadcast_id__in=list(old.values_list("pk", flat=True))
+    ).delete()
+    old.delete()
+    broadcast = Broadcast.objects.create(
+        program=Program.objects.get(code=seed.OTHER_PROGRAM),
+        subject="Jadwal tes tertulis",
+        body="Tes tertulis diadakan hari Senin pukul 08.00 WIB.",
+        created_by=staff,
+        sent_at=timezone.now(),
+    )
+    audience = broadcast_audience(broadcast).count()
+    print(f"audience: {audience:,} recipients", flush=True)
+
+    started = time.perf_counter()
+    written = broadcast_fan_out(broadcast_id=broadcast.pk)
+    enqueue_seconds = time.perf_counter() - started
+    print(f"enqueue: {written:,} notifications written and queued in {enqueue_seconds:.1f} s", flush=True)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    celery = Path(sys.executable).with_name("celery")
+    worker = subprocess.Popen(
+        [
+            str(celery),
+            "-A",
+            "p2mi_portal",
+            "worker",
+            "--concurrency",
+            str(CONCURRENCY),
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    notes = Notification.objects.filter(kind="broadcast", context__broadcast_id=broadcast.pk)
+    try:
+        while notes.filter(status=DeliveryStatus.SENT).count() == 0:
+            time.sleep(0.2)
+        begun = time.perf_counter()
+        first = notes.filter(status=DeliveryStatus.SENT).count()
+        sent = first
+        while time.perf_counter() - begun < SECONDS and sent < written:
+            time.sleep(1)
+            sent = notes.filter(status=DeliveryStatus.SENT).count()
+        elapsed = time.perf_counter() - begun
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+    rate = (sent - first) / elapsed
+    print(
+        f"delivery: {sent:,} of {written:,} sent; {rate:,.0f} notifications/s "
+        f"by one worker ({CONCURRENCY} processes)"
+    )
+    print(f"enqueue rate: {written / enqueue_seconds:,.0f} notifications/s")
+
+
+if __name__ == "__main__":
+    main()
