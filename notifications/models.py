@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
+    ACCOUNT_VERIFICATION = "account_verification", _("Confirm your e-mail address")
     APPLICATION_RECEIVED = "application_received", _("Application received")
     STAGE_CHANGED = "stage_changed", _("Application stage changed")
     INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")

@@ -66,6 +66,14 @@ def _render_context(notification: Notification) -> dict[str, Any]:
                 subject_en=broadcast.subject_en,
                 body_en=broadcast.body_en,
             )
+    if notification.kind == NotificationKind.ACCOUNT_VERIFICATION:
+        from accounts.services import verification_link
+
+        context["user"] = notification.recipient
+        context["link"] = verification_link(
+            user=notification.recipient, site_url=context.get("site_url") or settings.SITE_URL
+        )
+        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
     context["LANGUAGE_CODE"] = translation.get_language()
     context["recipient"] = notification.recipient
     context["home_url"] = settings.SITE_URL + reverse("candidates:home")

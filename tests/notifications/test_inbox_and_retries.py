@@ -208,3 +208,22 @@ def test_staff_see_failures_and_send_them_again_from_the_admin(
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (DeliveryStatus.SENT, 1)
     assert len(mail.outbox) == 1
+
+
+def test_the_verification_link_is_made_when_sent_and_never_stored(db, django_capture_on_commit_callbacks):
+    from accounts.services import candidate_register
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = candidate_register(
+            email="wati@contoh.id",
+            full_name="Wati",
+            phone="081234567890",
+            password="Kata-Sandi-Wati-2026",
+            language="id",
+            site_url="https://p2mi.example.go.id/",
+        )
+    notice = Notification.objects.get(recipient=user, kind=NotificationKind.ACCOUNT_VERIFICATION)
+    assert notice.context == {"site_url": "https://p2mi.example.go.id/"}  # no token in the database
+    assert notice.status == DeliveryStatus.SENT
+    (email,) = mail.outbox
+    assert "https://p2mi.example.go.id/account/verify/" in email.body
