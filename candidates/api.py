@@ -33,7 +33,7 @@ from programs.models import PlacementTrack
 
 from . import selectors, services
 from .models import Application, Recommendation, ScoreRank, Stage
-from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets
+from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
 
 logger = logging.getLogger(__name__)
 
@@ -383,7 +383,7 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
                     "from_stage": e.from_stage,
                     "to_stage": e.to_stage,
                     "at": iso(e.created_at),
-                    "by": _actor_kind(e.actor),
+                    "by": role_of(e.actor) or Actor.SYSTEM,
                     "reason": e.reason,
                 }
                 for e in application.events.select_related("actor").order_by("created_at", "id")
@@ -412,14 +412,6 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
         }
     )
     return data
-
-
-def _actor_kind(actor) -> str:
-    if actor is None:
-        return Actor.SYSTEM
-    if actor.is_ministry_staff:
-        return Actor.STAFF
-    return {"partner": Actor.PARTNER, "candidate": Actor.CANDIDATE}.get(actor.role, Actor.SYSTEM)
 
 
 def _validated(serializer_class, data) -> dict[str, Any]:

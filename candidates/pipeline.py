@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from accounts.models import Role, User
+
 from .models import FINISHED_STAGES, Stage
 
 
@@ -20,6 +22,15 @@ class Actor:
 
 
 ROLES = (Actor.STAFF, Actor.PARTNER, Actor.CANDIDATE, Actor.SYSTEM)
+
+
+def role_of(actor: User | None) -> str:
+    """The role a person acts in for the move table ("" for one that has none)."""
+    if actor is None:
+        return Actor.SYSTEM
+    if actor.is_ministry_staff:
+        return Actor.STAFF
+    return {Role.PARTNER: Actor.PARTNER, Role.CANDIDATE: Actor.CANDIDATE}.get(actor.role, "")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError, NotFound
@@ -41,7 +41,7 @@ from ..models import (
     Interview,
     Stage,
 )
-from ..pipeline import MOVES, NEXT_STAGE, PARTNER_VISIBLE_STAGES, Actor, allowed_targets
+from ..pipeline import MOVES, NEXT_STAGE, PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
 from .data_rights import deletion_requests_settle
 
 logger = logging.getLogger(__name__)
@@ -53,14 +53,6 @@ class InterviewSlot:
     interviewer: str
     place: str = ""
     online_link: str = ""
-
-
-def _role_of(actor: User | None) -> str:
-    if actor is None:
-        return Actor.SYSTEM
-    if actor.is_ministry_staff:
-        return Actor.STAFF
-    return {Role.PARTNER: Actor.PARTNER, Role.CANDIDATE: Actor.CANDIDATE}.get(actor.role, "")
 
 
 def _can_see(application: Application, actor: User | None, role: str) -> bool:
@@ -296,7 +288,7 @@ def application_move(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     program = Program.objects.get(pk=locked.program_id)
     locked.program = program
-    role = _role_of(actor)
+    role = role_of(actor)
     if not _can_see(locked, actor, role):
         raise NotFound(_("Application not found."))
     if to_stage not in Stage.values:
