@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from p2mi_portal.errors import DomainError
+from p2mi_portal.forms import add_domain_errors
 
 from . import services
 from .forms import EmailLoginForm, RegistrationForm, ResendVerificationForm
@@ -40,9 +41,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 site_url=_site_url(request),
             )
         except DomainError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_domain_errors(form, exc)
         else:
             request.session["registered_email"] = data["email"]
             return redirect("accounts:register_sent")

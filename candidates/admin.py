@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from p2mi_portal.errors import DomainError
+from p2mi_portal.forms import add_domain_errors
 from programs.models import Program
 
 from . import selectors, services
@@ -448,12 +449,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                     interview=form.interview_slot(),
                 )
             except DomainError as exc:
-                if not exc.fields:
-                    form.add_error(None, exc.message)
-                for name, errors in exc.fields.items():
-                    for error in errors:
-                        target = MoveForm.SERVICE_FIELDS.get(name, name)
-                        form.add_error(target if target in form.fields else None, error)
+                add_domain_errors(form, exc, MoveForm.SERVICE_FIELDS)
             else:
                 self.message_user(
                     request,
@@ -481,10 +477,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                     application=application, scores=form.scores(), scorer=request.user
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
-                for name, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                add_domain_errors(form, exc)
             else:
                 self.message_user(
                     request,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from p2mi_portal.errors import DomainError, NotFound
+from p2mi_portal.forms import add_domain_errors
 from programs import selectors as program_selectors
 from programs.eligibility import evaluate_rules, profile_gaps
 from programs.models import DocumentKind, RecruitmentState
@@ -48,14 +49,6 @@ def candidate_view(view):
         return view(request, candidate, *args, **kwargs)
 
     return wrapper
-
-
-def _form_errors_from(exc: DomainError, form) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @candidate_view
@@ -90,7 +83,7 @@ def profile(request: HttpRequest, candidate) -> HttpResponse:
         try:
             services.candidate_profile_update(candidate=candidate, data=form.cleaned_data)
         except DomainError as exc:
-            _form_errors_from(exc, form)
+            add_domain_errors(form, exc)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("candidates:profile")
@@ -176,7 +169,7 @@ def documents(request: HttpRequest, candidate) -> HttpResponse:
                 candidate=candidate, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
             )
         except DomainError as exc:
-            _form_errors_from(exc, form)
+            add_domain_errors(form, exc)
         else:
             messages.success(
                 request, _("%(kind)s uploaded. Staff will verify it.") % {"kind": document.get_kind_display()}
@@ -229,7 +222,7 @@ def apply(request: HttpRequest, candidate, code: str) -> HttpResponse:
             if exc.code == "already_applied":
                 messages.info(request, exc.message)
                 return redirect("candidates:home")
-            _form_errors_from(exc, form)
+            add_domain_errors(form, exc)
         else:
             messages.success(request, _("Your application is submitted. Follow its progress here."))
             return redirect("candidates:home")

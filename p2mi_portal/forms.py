@@ -5,7 +5,23 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from p2mi_portal.errors import DomainError
 from p2mi_portal.indonesia import InvalidPhone, normalize_phone
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on the form: each error on its field, the rest above the form.
+
+    ``aliases`` maps the service's field names to the form's (``"interview.place"`` →
+    ``"interview_place"``).
+    """
+    aliases = aliases or {}
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for name, errors in exc.fields.items():
+        field = aliases.get(name, name)
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
 
 
 def clean_indonesian_phone(value: str) -> str:

@@ -42,6 +42,7 @@ from ..models import (
     Stage,
 )
 from ..pipeline import MOVES, NEXT_STAGE, PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
+from ..selectors import ranked
 from .data_rights import deletion_requests_settle
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _settle_seats(
         deltas.setdefault(new_id, {}).setdefault(new_kind, 0)
         deltas[new_id][new_kind] += 1
         track = tracks[new_id]
-        if old_id != new_id and track.seats_reserved + track.seats_taken >= track.seats:
+        if old_id != new_id and not track.seats_free:
             raise _no_seats(track)
     try:
         with transaction.atomic():
@@ -407,12 +408,9 @@ def _offer_to_waitlist(*, track: PlacementTrack) -> Application | None:
     waited for: waiting could deadlock with a move that holds that application and
     wants this track.
     """
-    waiting = (
-        Application.objects.select_for_update(skip_locked=True)
-        .filter(track=track, stage=Stage.WAITLISTED)
-        .order_by(F("score_total").desc(nulls_last=True), "submitted_at", "id")
-        .first()
-    )
+    waiting = ranked(
+        Application.objects.select_for_update(skip_locked=True).filter(track=track, stage=Stage.WAITLISTED)
+    ).first()
     if waiting is None:
         return None
     try:
