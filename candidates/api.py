@@ -8,6 +8,7 @@ cost does not grow with the page size or the depth of the page.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from p2mi_portal.api import Cursor, ErrorSerializer, invalid_cursor, iso
+from p2mi_portal.api import Cursor, ErrorSerializer, Unavailable, invalid_cursor, iso
 from p2mi_portal.errors import DomainError
 from programs.api import BAD_REQUEST, CONFLICT, NOT_FOUND, THROTTLED, UNAUTHORIZED
 from programs.models import PlacementTrack
@@ -44,6 +45,16 @@ VISIBLE_STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage if stage 
 
 
 # --- Serializers: input -----------------------------------------------------------
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date and time (WIB when no offset is given) that refuses years the portal cannot hold."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
 
 
 class ApplicationFilter(serializers.Serializer):
@@ -75,7 +86,7 @@ class ReviewIn(serializers.Serializer):
 
 
 class InterviewIn(serializers.Serializer):
-    starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset the time is read as WIB.")
+    starts_at = DateTimeField(help_text="ISO 8601; without an offset the time is read as WIB.")
     place = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     online_link = serializers.URLField(required=False, allow_blank=True, max_length=200, default="")
     interviewer = serializers.CharField(max_length=150)
@@ -86,7 +97,7 @@ class TransitionIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
     track = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
     interview = InterviewIn(required=False, allow_null=True)
-    offer_deadline = serializers.DateTimeField(
+    offer_deadline = DateTimeField(
         required=False, allow_null=True, help_text="ISO 8601; without an offset the time is read as WIB."
     )
 
@@ -173,7 +184,7 @@ class EventOut(serializers.Serializer):
 
 
 class InterviewOut(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
     place = serializers.CharField()
     online_link = serializers.CharField()
     interviewer = serializers.CharField()
@@ -276,12 +287,14 @@ def _after(ordering: str, cursor: list[Any]) -> Q:
     if ordering.endswith("submitted_at"):
         try:
             moment = parse_datetime(value) if isinstance(value, str) else None
-        except ValueError:
+            if moment is not None:
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment)
+                moment.astimezone(datetime.UTC)  # a date the database can hold
+        except (ValueError, OverflowError):
             moment = None
         if moment is None:
             raise invalid_cursor()
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
         beyond = Q(submitted_at__lt=moment) if descending else Q(submitted_at__gt=moment)
         return beyond | (Q(submitted_at=moment) & id_after)
     try:
@@ -490,7 +503,10 @@ class ApplicationDocumentView(APIView):
         try:
             handle = document.file.open("rb")
         except FileNotFoundError:
-            raise DomainError(
+            logger.error(
+                "document %s of application %s: file missing from storage", document.pk, application.pk
+            )
+            raise Unavailable(
                 _("The file is missing; the ministry has been told."), code="file_missing"
             ) from None
         services.personal_data_access_record(api_key=request.auth, application=application, document=document)

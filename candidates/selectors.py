@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from p2mi_portal.errors import NotFound
-from programs.models import Program
+from programs.models import Program, ProgramStatus
 
 from .models import FINISHED_STAGES, Application, ApplicationEvent, CandidateProfile, Document, Stage
 from .pipeline import PARTNER_VISIBLE_STAGES
@@ -189,7 +189,7 @@ def applications_for_partner(*, partner_id: int, program_code: str | None = None
     programme before it plans the scan and walks the (programme, stage, time) index in order
     instead of sorting every matching row.
     """
-    programs = Program.objects.filter(employer_id=partner_id).order_by()
+    programs = Program.objects.filter(employer_id=partner_id).exclude(status=ProgramStatus.DRAFT).order_by()
     if program_code is not None:
         return Application.objects.filter(
             program_id=Subquery(programs.filter(code=program_code).values("id")[:1]),

@@ -120,8 +120,10 @@ class BroadcastAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Broadcast, form, change: bool) -> None:
         if change:
-            if obj.sent_at is None:
-                obj.save()
+            # Only the message, and only while it is unsent: never the sending state.
+            Broadcast.objects.filter(pk=obj.pk, sent_at__isnull=True).update(
+                **{name: getattr(obj, name) for name in self.fields}
+            )
             return
         data = form.cleaned_data
         created = services.broadcast_create(

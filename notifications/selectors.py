@@ -10,7 +10,11 @@ from .models import Notification
 
 
 def notifications_of(recipient: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=recipient).order_by("-created_at", "-id")
+    return (
+        Notification.objects.filter(recipient=recipient)
+        .select_related("recipient")
+        .order_by("-created_at", "-id")
+    )
 
 
 def unread_count(recipient: User) -> int:

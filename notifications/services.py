@@ -114,10 +114,11 @@ def notification_deliver(*, notification_id: int) -> bool:
         )
         if notification is None:
             return False
-        subject, body = notification_render(notification)
         notification.attempts += 1
         notification.attempted_at = timezone.now()
         try:
+            # A message that cannot be rendered counts as a failed try, so it ends as failed.
+            subject, body = notification_render(notification)
             send_mail(subject, body, None, [notification.recipient.email])
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"[:500]

@@ -32,6 +32,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit()]
-    services.notifications_mark_read(recipient=request.user, notification_ids=ids or None)
+    named = request.POST.getlist("notification")
+    ids = [int(value) for value in named if value.isascii() and value.isdigit() and len(value) <= 12]
+    # None: every notification; a list, even an empty one, only those named.
+    services.notifications_mark_read(recipient=request.user, notification_ids=ids if named else None)
     return redirect("notifications:inbox")

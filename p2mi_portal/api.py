@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, serializers, status
@@ -279,7 +280,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 def _orjson_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    if hasattr(value, "__str__") and value.__class__.__module__.startswith("django.utils.functional"):
+    if isinstance(value, Promise):  # a lazily translated string
         return str(value)
     raise TypeError
 

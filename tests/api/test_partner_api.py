@@ -872,7 +872,7 @@ def test_a_document_of_another_candidate_is_missing_under_our_application(
 def test_a_missing_file_is_an_error_in_the_shape_and_not_logged_as_read(api_client, visible_application):
     document = Document.objects.filter(candidate=visible_application.candidate).first()  # no file on disk
     response = api_client.get(document_url(visible_application.pk, document.pk))
-    assert 400 <= response.status_code < 600
+    assert response.status_code == 503
     assert response.json()["error"]["code"] == "file_missing"
     assert not PersonalDataAccess.objects.exists()
 
@@ -1375,3 +1375,31 @@ def test_the_docs_page_is_html(db):
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger" in response.content.lower()
     assert b"/api/schema/" in response.content
+
+
+@pytest.mark.parametrize(
+    "cursor_value", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"]
+)
+def test_a_cursor_at_the_edge_of_time_is_400_not_500(api_client, visible_application, cursor_value):
+    from p2mi_portal.api import Cursor
+
+    response = api_client.get(LIST_URL, {"cursor": Cursor.encode([cursor_value, 1])})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_a_deadline_at_the_edge_of_time_is_400_not_500(api_client, visible_application):
+    response = api_client.post(
+        transition_url(visible_application.pk),
+        {"to": "shortlisted", "offer_deadline": "0001-01-01T00:00:00"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "offer_deadline" in response.json()["error"]["fields"]
+
+
+def test_applications_of_a_draft_programme_are_not_shown(api_client, program, visible_application):
+    program.status = "draft"
+    program.save()
+    assert api_client.get(LIST_URL).json()["results"] == []
+    assert api_client.get(detail_url(visible_application.pk)).status_code == 404

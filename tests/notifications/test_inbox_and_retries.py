@@ -227,3 +227,40 @@ def test_the_verification_link_is_made_when_sent_and_never_stored(db, django_cap
     assert notice.status == DeliveryStatus.SENT
     (email,) = mail.outbox
     assert "https://p2mi.example.go.id/account/verify/" in email.body
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "99999999999999999999999"])
+def test_marking_read_with_a_bad_id_changes_nothing_and_is_not_an_error(client, candidate, value):
+    mine = _notice(candidate.user)
+    client.force_login(candidate.user)
+    response = client.post("/en/me/notifications/read/", {"notification": [value]})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.read_at is None
+
+
+def test_a_message_that_cannot_be_rendered_ends_as_failed(candidate):
+    notice = Notification.objects.create(recipient=candidate.user, kind="no_such_kind", context={})
+    for _ in range(services.MAX_ATTEMPTS - 1):
+        with pytest.raises(services.DeliveryFailed):
+            services.notification_deliver(notification_id=notice.pk)
+    assert services.notification_deliver(notification_id=notice.pk) is False
+    notice.refresh_from_db()
+    assert notice.status == DeliveryStatus.FAILED
+    assert "TemplateDoesNotExist" in notice.last_error
+
+
+def test_the_inbox_loads_the_recipient_once_not_per_notification(client, candidate):
+    client.force_login(candidate.user)
+    _notice(candidate.user)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(INBOX)
+    for _ in range(19):
+        _notice(candidate.user)
+    with CaptureQueriesContext(connection) as twenty:
+        client.get(INBOX)
+    # The recipient comes with the page; each message still looks up the programme it names.
+    assert len(twenty) - len(one) <= 19
