@@ -27,13 +27,23 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from p2mi_portal.api import Cursor, ErrorSerializer, Unavailable, invalid_cursor, iso
+from p2mi_portal.api import (
+    BAD_REQUEST,
+    CONFLICT,
+    NOT_FOUND,
+    THROTTLED,
+    UNAUTHORIZED,
+    Cursor,
+    ErrorSerializer,
+    Unavailable,
+    invalid_cursor,
+    iso,
+)
 from p2mi_portal.errors import DomainError
-from programs.api import BAD_REQUEST, CONFLICT, NOT_FOUND, THROTTLED, UNAUTHORIZED
 from programs.models import PlacementTrack
 
 from . import selectors, services
-from .models import Application, Recommendation, ScoreRank, Stage
+from .models import Application, Recommendation, Review, ScoreRank, Stage
 from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
 
 logger = logging.getLogger(__name__)
@@ -324,10 +334,7 @@ def _ordered(applications: QuerySet[Application], ordering: str) -> QuerySet[App
 
 def _filtered(applications: QuerySet[Application], params: dict[str, Any]) -> QuerySet[Application]:
     if "track" in params:
-        # The assigned track once there is one (offer, waiting list), else the preferred one.
-        applications = applications.filter(
-            Q(track_id=params["track"]) | Q(track__isnull=True, preferred_track_id=params["track"])
-        )
+        applications = selectors.on_track(applications, track_id=params["track"])
     lookups = {
         "stage": "stage",
         "province": "candidate__province_id",
@@ -381,15 +388,8 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
                 )
             ],
             "reviews": [
-                {
-                    "id": r.pk,
-                    "score": r.score,
-                    "recommendation": r.recommendation,
-                    "comment": r.comment,
-                    "reviewer": r.reviewer.full_name or r.reviewer.email,
-                    "created_at": iso(r.created_at),
-                }
-                for r in application.reviews.filter(partner_id=partner_id).select_related("reviewer")
+                _review_data(review)
+                for review in application.reviews.filter(partner_id=partner_id).select_related("reviewer")
             ],
             "history": [
                 {
@@ -425,6 +425,17 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
         }
     )
     return data
+
+
+def _review_data(review: Review) -> dict[str, Any]:
+    return {
+        "id": review.pk,
+        "score": review.score,
+        "recommendation": review.recommendation,
+        "comment": review.comment,
+        "reviewer": review.reviewer.get_full_name(),
+        "created_at": iso(review.created_at),
+    }
 
 
 def _validated(serializer_class, data) -> dict[str, Any]:
@@ -537,17 +548,7 @@ class ApplicationReviewView(APIView):
         )
         data = _validated(ReviewIn, request.data)
         review = services.application_review_add(application=application, reviewer=request.user, **data)
-        return Response(
-            {
-                "id": review.pk,
-                "score": review.score,
-                "recommendation": review.recommendation,
-                "comment": review.comment,
-                "reviewer": request.user.full_name or request.user.email,
-                "created_at": iso(review.created_at),
-            },
-            status=201,
-        )
+        return Response(_review_data(review), status=201)
 
 
 @extend_schema(tags=["applications"])

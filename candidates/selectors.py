@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -180,6 +192,11 @@ def shortlist_proposal(*, program: Program, size: int | None = None) -> tuple[li
 
 
 # --- Partner reviewers ------------------------------------------------------------
+
+
+def on_track(applications: QuerySet[Application], *, track_id: int) -> QuerySet[Application]:
+    """On a track: the assigned one once there is one (offer, waiting list), else the preferred one."""
+    return applications.filter(Q(track_id=track_id) | Q(track__isnull=True, preferred_track_id=track_id))
 
 
 def applications_for_partner(*, partner_id: int, program_code: str | None = None) -> QuerySet[Application]:

@@ -185,15 +185,13 @@ BROADCAST_BATCH = 1000
 def broadcast_audience(broadcast: Broadcast):
     """Active accounts with an application to the programme (at the stage, on the track)."""
     from candidates.models import Application
+    from candidates.selectors import on_track
 
     applications = Application.objects.filter(program_id=broadcast.program_id)
     if broadcast.stage:
         applications = applications.filter(stage=broadcast.stage)
     if broadcast.track_id:
-        applications = applications.filter(
-            models.Q(track_id=broadcast.track_id)
-            | models.Q(track__isnull=True, preferred_track_id=broadcast.track_id)
-        )
+        applications = on_track(applications, track_id=broadcast.track_id)
     return User.objects.filter(is_active=True, pk__in=applications.values("candidate__user_id")).order_by(
         "pk"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -194,6 +197,15 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
+UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description="No key, or a wrong, expired or revoked key.")
+NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="Not one of your organisation's objects, or it does not exist."
+)
+THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After.")
+BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Bad input; `fields` names what to correct.")
+CONFLICT = OpenApiResponse(ErrorSerializer, description="The current state forbids this.")
+
+
 def error_body(code: str, message: Any, fields: dict[str, list[Any]] | None = None) -> dict[str, Any]:
     return {
         "error": {
@@ -265,9 +277,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
                 response.status_code = status.HTTP_404_NOT_FOUND
             text = message() if message else exc.detail
             if kind is exceptions.Throttled and exc.wait is not None:
-                text = _("Too many requests. Try again in %(seconds)d seconds.") % {
-                    "seconds": int(exc.wait) + 1
-                }
+                # The header and the message give the same whole number of seconds.
+                wait = max(1, math.ceil(exc.wait))
+                response["Retry-After"] = str(wait)
+                text = ngettext(
+                    "Too many requests. Try again in %(seconds)d second.",
+                    "Too many requests. Try again in %(seconds)d seconds.",
+                    wait,
+                ) % {"seconds": wait}
             response.data = error_body(code, text)
             return response
     response.data = error_body(getattr(exc, "default_code", "error"), getattr(exc, "detail", exc))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from p2mi_portal.api import ErrorSerializer, iso
+from p2mi_portal.api import NOT_FOUND, THROTTLED, UNAUTHORIZED, iso
 
 from . import selectors
 from .models import PlacementTrack, Program
@@ -72,15 +72,6 @@ def program_data(program: Program) -> dict[str, Any]:
         "target_departure": iso(program.target_departure),
         "tracks": [track_data(track) for track in program.tracks.all()],
     }
-
-
-UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description="No key, or a wrong, expired or revoked key.")
-NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="Not one of your organisation's objects, or it does not exist."
-)
-THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After.")
-BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Bad input; `fields` names what to correct.")
-CONFLICT = OpenApiResponse(ErrorSerializer, description="The current state forbids this.")
 
 
 @extend_schema(tags=["programmes"])

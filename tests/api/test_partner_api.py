@@ -1293,6 +1293,8 @@ def test_a_key_over_its_rate_is_429_and_another_key_is_not(
     assert error["message"].startswith("Too many requests. Try again in ")
     retry_after = int(response["Retry-After"])
     assert 0 < retry_after <= 60
+    # The header and the message name the same wait.
+    assert f"in {retry_after} second" in error["message"]
     # Every endpoint counts against the same key.
     error_of(api_client.get(detail_url(visible_application.pk)), 429)
     assert not PersonalDataAccess.objects.exists()
