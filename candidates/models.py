@@ -284,20 +284,28 @@ class Stage(models.TextChoices):
     INTERVIEWED = "interviewed", _("Interviewed")
     OFFERED = "offered", _("Offered a seat")
     ACCEPTED = "accepted", _("Accepted")
+    IN_TRAINING = "in_training", _("In training")
+    PLACED = "placed", _("Placed under contract")
+    RETURNED = "returned", _("Returned home")
     WAITLISTED = "waitlisted", _("Waitlisted")
     DECLINED = "declined", _("Declined")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     INELIGIBLE = "ineligible", _("Not eligible")
+    DISCONTINUED = "discontinued", _("Discontinued")
 
 
 # Stages after which the application no longer needs the candidate's personal data.
-FINISHED_STAGES = frozenset({Stage.DECLINED, Stage.REJECTED, Stage.WITHDRAWN, Stage.INELIGIBLE})
+# A returned worker is still followed (reintegration), so "returned" is not one of them.
+FINISHED_STAGES = frozenset(
+    {Stage.DECLINED, Stage.REJECTED, Stage.WITHDRAWN, Stage.INELIGIBLE, Stage.DISCONTINUED}
+)
 
 # Stages that hold a seat on the application's track, and how: an open offer
-# reserves one, an accepted offer takes it.
+# reserves one; an accepted offer takes it, and it stays taken through training,
+# the contract and return, since the worker's cohort is counted in seats.
 SEAT_RESERVED_STAGES = frozenset({Stage.OFFERED})
-SEAT_TAKEN_STAGES = frozenset({Stage.ACCEPTED})
+SEAT_TAKEN_STAGES = frozenset({Stage.ACCEPTED, Stage.IN_TRAINING, Stage.PLACED, Stage.RETURNED})
 
 
 class ScoreRank(models.Func):
@@ -350,10 +358,12 @@ class Application(TimeStampedModel):
                 violation_error_message=_("You have already applied to this programme."),
             ),
             models.CheckConstraint(
-                condition=~models.Q(stage__in=[Stage.OFFERED, Stage.WAITLISTED, *SEAT_TAKEN_STAGES])
+                condition=~models.Q(stage__in=[Stage.OFFERED, Stage.WAITLISTED, *sorted(SEAT_TAKEN_STAGES)])
                 | models.Q(track__isnull=False),
                 name="application_seat_stage_has_track",
-                violation_error_message=_("An offered, waitlisted or accepted application needs a track."),
+                violation_error_message=_(
+                    "An offered, waitlisted, accepted or placed application needs a track."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(stage=Stage.OFFERED) | models.Q(offer_expires_at__isnull=False),

@@ -39,9 +39,17 @@ class Move:
     target: Stage
     roles: frozenset[str]
     needs_reason: bool = False
+    # Moves that follow from a record kept elsewhere (a training enrolment, a placement)
+    # are made only by the service that keeps that record, which names itself here.
+    through: str = ""
 
 
-ACTIVE_STAGES = tuple(stage for stage in Stage if stage not in FINISHED_STAGES)
+# Once training starts, a worker leaves only by a decision recorded on the training or
+# the placement (failed, discontinued, returned), never by a plain reject or withdraw.
+AFTER_SELECTION_STAGES = frozenset({Stage.IN_TRAINING, Stage.PLACED, Stage.RETURNED})
+ACTIVE_STAGES = tuple(
+    stage for stage in Stage if stage not in FINISHED_STAGES and stage not in AFTER_SELECTION_STAGES
+)
 
 # A partner sees an application once the ministry has verified its documents.
 PARTNER_VISIBLE_STAGES = frozenset(
@@ -56,8 +64,15 @@ PARTNER_VISIBLE_STAGES = frozenset(
         Stage.DECLINED,
         Stage.REJECTED,
         Stage.WITHDRAWN,
+        Stage.IN_TRAINING,
+        Stage.PLACED,
+        Stage.RETURNED,
+        Stage.DISCONTINUED,
     }
 )
+
+# The name training and placement services give when they move an application.
+PLACEMENTS = "placements"
 
 _STAFF = frozenset({Actor.STAFF})
 _REVIEWERS = frozenset({Actor.STAFF, Actor.PARTNER})
@@ -79,6 +94,13 @@ def _moves() -> list[Move]:
         Move(Stage.OFFERED, Stage.ACCEPTED, frozenset({Actor.CANDIDATE, Actor.STAFF})),
         Move(Stage.OFFERED, Stage.DECLINED, frozenset({Actor.CANDIDATE, Actor.STAFF, Actor.SYSTEM})),
         Move(Stage.REJECTED, Stage.SCREENING, _STAFF, needs_reason=True),
+        # Training and placement: the stage follows the enrolment and placement records.
+        Move(Stage.ACCEPTED, Stage.IN_TRAINING, _REVIEWERS | {Actor.SYSTEM}, through=PLACEMENTS),
+        Move(Stage.ACCEPTED, Stage.PLACED, _STAFF, through=PLACEMENTS),
+        Move(Stage.IN_TRAINING, Stage.PLACED, _STAFF, through=PLACEMENTS),
+        Move(Stage.IN_TRAINING, Stage.DISCONTINUED, _REVIEWERS, needs_reason=True, through=PLACEMENTS),
+        Move(Stage.PLACED, Stage.DISCONTINUED, _REVIEWERS, needs_reason=True, through=PLACEMENTS),
+        Move(Stage.PLACED, Stage.RETURNED, _REVIEWERS, needs_reason=True, through=PLACEMENTS),
     ]
     for stage in ACTIVE_STAGES:
         rejecters = _REVIEWERS if stage in PARTNER_VISIBLE_STAGES else _STAFF
@@ -101,5 +123,10 @@ NEXT_STAGE: dict[str, Stage] = {
 }
 
 
-def allowed_targets(source: str, role: str) -> list[Stage]:
-    return [move.target for move in MOVES.values() if move.source == source and role in move.roles]
+def allowed_targets(source: str, role: str, *, through: str = "") -> list[Stage]:
+    """Where ``role`` may move an application from ``source`` (by hand, unless ``through``)."""
+    return [
+        move.target
+        for move in MOVES.values()
+        if move.source == source and role in move.roles and move.through == through
+    ]

@@ -126,7 +126,13 @@ class TrainingPhaseInline(admin.StackedInline):
     model = TrainingPhase
     form = TrainingPhaseForm
     extra = 0
-    fields = (("order", "months"), ("title", "title_en"), ("location", "location_en"), "fields_of_study")
+    fields = (
+        ("order", "months"),
+        ("title", "title_en"),
+        ("location", "location_en"),
+        "fields_of_study",
+        ("min_attendance", "final_assessment_required"),
+    )
 
 
 class GradeLevelInline(admin.TabularInline):

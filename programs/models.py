@@ -433,6 +433,18 @@ class TrainingPhase(Bilingual, models.Model):
         blank=True,
         help_text=_("When several are listed, each worker follows one of them."),
     )
+    # Pass rules: a phase is passed only when both hold.
+    min_attendance = models.PositiveSmallIntegerField(
+        _("minimum attendance (%)"),
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text=_("A worker below this attendance cannot pass the phase."),
+    )
+    final_assessment_required = models.BooleanField(
+        _("needs a passed final assessment"),
+        default=True,
+        help_text=_("The phase is passed only after a final assessment at or above its pass mark."),
+    )
 
     class Meta:
         verbose_name = _("training phase")
@@ -455,6 +467,11 @@ class TrainingPhase(Bilingual, models.Model):
                 condition=models.Q(months__gt=0),
                 name="phase_months_positive",
                 violation_error_message=_("A training phase must last at least one month."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_attendance__lte=100),
+                name="phase_min_attendance_0_100",
+                violation_error_message=_("The minimum attendance is a percentage from 0 to 100."),
             ),
         ]
 

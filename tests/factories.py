@@ -167,7 +167,15 @@ class CandidateFactory(factory.django.DjangoModelFactory):
 def application_at(stage: str, *, program: Program, candidate=None, track=None, **fields):
     """An application already at ``stage``, with what that stage needs (track, deadline, seat,
     interview, verified documents), set up directly, as a fixture, without the stage service."""
-    from candidates.models import Application, Document, DocumentStatus, Interview, Stage
+    from candidates.models import (
+        SEAT_RESERVED_STAGES,
+        SEAT_TAKEN_STAGES,
+        Application,
+        Document,
+        DocumentStatus,
+        Interview,
+        Stage,
+    )
 
     candidate = candidate or CandidateFactory()
     track = track or program.tracks.order_by("id").first()
@@ -184,7 +192,7 @@ def application_at(stage: str, *, program: Program, candidate=None, track=None, 
                 "status": DocumentStatus.VERIFIED,
             },
         )
-    holds_track = stage in {Stage.OFFERED, Stage.WAITLISTED, Stage.ACCEPTED}
+    holds_track = stage in {Stage.WAITLISTED} | SEAT_RESERVED_STAGES | SEAT_TAKEN_STAGES
     application = Application.objects.create(
         candidate=candidate,
         program=program,
@@ -196,7 +204,13 @@ def application_at(stage: str, *, program: Program, candidate=None, track=None, 
         consent_given_at=_now(),
         **fields,
     )
-    counter = {Stage.OFFERED: "seats_reserved", Stage.ACCEPTED: "seats_taken"}.get(stage)
+    counter = (
+        "seats_reserved"
+        if stage in SEAT_RESERVED_STAGES
+        else "seats_taken"
+        if stage in SEAT_TAKEN_STAGES
+        else None
+    )
     if counter:
         PlacementTrack.objects.filter(pk=track.pk).update(**{counter: F(counter) + 1})
     if stage == Stage.INTERVIEW_SCHEDULED:

@@ -281,10 +281,12 @@ def application_move(
     offer_deadline: datetime.datetime | None = None,
     interview: InterviewSlot | None = None,
     data: Mapping[str, Any] | None = None,
+    through: str = "",
 ) -> Application:
     """The one way an application changes stage: locked, checked, counted, recorded, notified.
 
-    ``actor`` is ``None`` for the system (scheduled jobs, the waiting list).
+    ``actor`` is ``None`` for the system (scheduled jobs, the waiting list). ``through``
+    names the service making a move that follows its own record (training, placement).
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     program = Program.objects.get(pk=locked.program_id)
@@ -299,6 +301,12 @@ def application_move(
     move = MOVES.get((locked.stage, to_stage))
     if move is None or role not in move.roles:
         raise _move_refused(locked, to_stage, role)
+    if move.through != through:
+        raise Conflict(
+            _("“%(target)s” follows the training and placement records; record the training or the placement instead.")
+            % {"target": Stage(to_stage).label},
+            code="move_needs_record",
+        )
     reason = (reason or "").strip()
     if move.needs_reason and not reason:
         raise DomainError(
@@ -394,6 +402,11 @@ def application_move(
             kind=_NOTIFICATION_KINDS.get(to_stage, NotificationKind.STAGE_CHANGED),
             context=context,
         )
+    if to_stage == Stage.ACCEPTED:
+        # Imported here: placements builds on candidates, not the other way round.
+        from placements.services import training_enrol
+
+        training_enrol(application=locked)
     if freed is not None:
         _offer_to_waitlist(track=freed)
     if not locked.is_active:

@@ -22,7 +22,7 @@ from ..models import CandidateProfile, Document, DocumentStatus
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
-def _sniff_document(upload: UploadedFile) -> str:
+def uploaded_file_type(upload: UploadedFile) -> str:
     """The file's real type, judged by its first bytes; refuse anything else."""
     allowed = ", ".join(ALLOWED_DOCUMENT_TYPES.values())
     limit_mb = settings.DOCUMENT_MAX_BYTES / (1024 * 1024)
@@ -58,7 +58,7 @@ def document_upload(*, candidate: CandidateProfile, kind: str, upload: UploadedF
         raise DomainError(
             _("Unknown document kind."), code="invalid_kind", fields={"kind": [_("Choose a kind.")]}
         )
-    content_type = _sniff_document(upload)
+    content_type = uploaded_file_type(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

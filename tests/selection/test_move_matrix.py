@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from candidates import services
-from candidates.models import Application, Stage
+from candidates.models import SEAT_TAKEN_STAGES, Application, Stage
 from candidates.pipeline import MOVES, PARTNER_VISIBLE_STAGES, ROLES, Actor
 from p2mi_portal.errors import Conflict, DomainError, NotFound
 from programs.models import PlacementTrack
@@ -36,7 +36,7 @@ def _seats_match_applications(program) -> None:
     for track in PlacementTrack.objects.filter(program=program):
         held = Application.objects.filter(track=track)
         assert track.seats_reserved == held.filter(stage=Stage.OFFERED).count()
-        assert track.seats_taken == held.filter(stage=Stage.ACCEPTED).count()
+        assert track.seats_taken == held.filter(stage__in=SEAT_TAKEN_STAGES).count()
 
 
 @pytest.mark.parametrize(("source", "target", "role"), CASES, ids=["-".join(case) for case in CASES])
@@ -46,6 +46,8 @@ def test_move(source, target, role, program, staff, partner_user):
     events_before = application.events.count()
     move = MOVES.get((source, target))
     allowed = move is not None and role in move.roles
+    # Moves into training and placement follow their records; by hand they are refused.
+    needs_record = allowed and bool(move.through)
     slot = services.InterviewSlot(
         starts_at=timezone.now() + datetime.timedelta(days=5),
         place="Kantor KP2MI, Jakarta",
@@ -61,7 +63,14 @@ def test_move(source, target, role, program, staff, partner_user):
             interview=slot if target == Stage.INTERVIEW_SCHEDULED else None,
         )
 
-    if allowed:
+    if needs_record:
+        with pytest.raises(Conflict) as refused:
+            attempt()
+        assert refused.value.code == "move_needs_record"
+        application.refresh_from_db()
+        assert application.stage == source
+        assert application.events.count() == events_before
+    elif allowed:
         attempt()
         application.refresh_from_db()
         assert application.stage == target
@@ -82,7 +91,6 @@ def test_move(source, target, role, program, staff, partner_user):
 def test_the_table_covers_every_stage():
     sources = {source for source, _target in MOVES}
     targets = {target for _source, target in MOVES}
-    # Every stage can be reached, and only the finished ones (plus "accepted", handed to
-    # training) lack a way forward other than rejection or withdrawal.
+    # Every stage can be reached, and the finished ones lead nowhere.
     assert targets | {Stage.SUBMITTED} == set(Stage.values)
-    assert {Stage.DECLINED, Stage.WITHDRAWN, Stage.INELIGIBLE}.isdisjoint(sources)
+    assert {Stage.DECLINED, Stage.WITHDRAWN, Stage.INELIGIBLE, Stage.DISCONTINUED}.isdisjoint(sources)

@@ -1,0 +1,92 @@
+"""Helpers every placements service shares: who may act, locking, dates, notices."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from candidates.models import Application
+from candidates.pipeline import Actor, role_of
+from notifications.services import notification_queue
+from p2mi_portal.errors import DomainError, NotFound
+
+from ..models import (
+    Enrolment,
+    Placement,
+)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def invalid(field: str, message: str) -> DomainError:
+    return DomainError(message, code="invalid", fields={field: [message]})
+
+
+def day_text(value: datetime.date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+# --- Who may act ------------------------------------------------------------------------
+
+
+def require_staff(actor: User | None) -> None:
+    if actor is None or not actor.is_ministry_staff:
+        raise DomainError(_("Only ministry staff can do this."), code="forbidden")
+
+
+def check_training_actor(actor: User | None, application: Application) -> str:
+    """Staff, the programme's employer, or a training partner of the programme."""
+    role = role_of(actor)
+    if role in (Actor.STAFF, Actor.SYSTEM):
+        return role
+    if role == Actor.PARTNER and actor.partner_id is not None:
+        program = application.program
+        if (
+            program.employer_id == actor.partner_id
+            or program.supporting_partners.filter(pk=actor.partner_id).exists()
+        ):
+            return role
+    raise NotFound(_("Enrolment not found."))
+
+
+def check_placement_actor(actor: User | None, placement: Placement) -> str:
+    role = role_of(actor)
+    if role in (Actor.STAFF, Actor.SYSTEM):
+        return role
+    if role == Actor.PARTNER and actor.partner_id == placement.application.program.employer_id:
+        return role
+    raise NotFound(_("Placement not found."))
+
+
+def locked_enrolment(enrolment: Enrolment) -> Enrolment:
+    return (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("phase", "application__program")
+        .get(pk=enrolment.pk)
+    )
+
+
+def locked_placement(placement: Placement) -> Placement:
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("application__program", "application__candidate", "track")
+        .get(pk=placement.pk)
+    )
+
+
+def notify_worker(application: Application, kind: str, context: dict[str, Any]) -> None:
+    notification_queue(
+        recipient=application.candidate.user,
+        kind=kind,
+        context={"application_id": application.pk, "program_id": application.program_id, **context},
+    )

@@ -1,0 +1,463 @@
+"""Placements: the contract, the pre-departure checklist, status, grades and passport checks."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import PartnerAPIKey, User
+from candidates.models import Application, Stage
+from candidates.pipeline import PLACEMENTS, Actor
+from candidates.services import application_move
+from notifications.models import NotificationKind
+from p2mi_portal.errors import Conflict, DomainError
+from programs.models import GradeLevel, Partner, PlacementTrack
+
+from ..models import (
+    PLACEMENT_FINAL_STATUSES,
+    ChecklistItem,
+    ChecklistItemKind,
+    Enrolment,
+    EnrolmentStatus,
+    GradeChange,
+    Placement,
+    PlacementEvent,
+    PlacementStatus,
+)
+from .common import (
+    add_months,
+    check_placement_actor,
+    day_text,
+    invalid,
+    locked_placement,
+    notify_worker,
+    require_staff,
+)
+
+# A worker may leave for the site up to this long before the contract starts, and the
+# journey home may end this long after it ends; status dates outside are refused.
+DEPARTURE_LEAD = datetime.timedelta(days=90)
+RETURN_GRACE = datetime.timedelta(days=30)
+
+
+# --- Placement --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_create(
+    *,
+    application: Application,
+    actor: User,
+    site: str,
+    position: str,
+    contract_starts: datetime.date,
+    contract_ends: datetime.date | None = None,
+    track: PlacementTrack | None = None,
+    employer: Partner | None = None,
+) -> Placement:
+    """Place a worker who completed training, on the track whose seat they hold."""
+    require_staff(actor)
+    locked = Application.objects.select_for_update().select_related("program", "track").get(pk=application.pk)
+    program = locked.program
+    if locked.stage not in (Stage.ACCEPTED, Stage.IN_TRAINING):
+        raise Conflict(
+            _(
+                "Only a worker who accepted a seat and completed training can be placed; "
+                "this application is at “%(stage)s”."
+            )
+            % {"stage": Stage(locked.stage).label},
+            code="not_ready_for_placement",
+        )
+    unfinished = list(
+        Enrolment.objects.filter(application=locked)
+        .exclude(status=EnrolmentStatus.PASSED)
+        .select_related("phase")
+        .order_by("phase__order")
+    )
+    if unfinished:
+        raise Conflict(
+            _("Training is not complete; these phases are not passed: %(phases)s.")
+            % {"phases": ", ".join(str(e.phase) for e in unfinished)},
+            code="training_not_complete",
+        )
+    if track is not None and track.pk != locked.track_id:
+        raise Conflict(
+            _(
+                "The worker holds a seat on the track “%(held)s”; "
+                "a placement can only be on that track, not on “%(track)s”."
+            )
+            % {"held": locked.track.localized("name"), "track": track.localized("name")},
+            code="wrong_track",
+        )
+    errors: dict[str, list[str]] = {}
+    if not (site or "").strip():
+        errors["site"] = [_("Name the work site.")]
+    if not (position or "").strip():
+        errors["position"] = [_("Name the position.")]
+    if not isinstance(contract_starts, datetime.date):
+        errors["contract_starts"] = [_("Give the date the contract starts.")]
+    else:
+        contract_ends = contract_ends or add_months(contract_starts, program.contract_months)
+        if contract_ends <= contract_starts:
+            errors["contract_ends"] = [_("The contract must end after it starts.")]
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)
+    placement = Placement.objects.create(
+        application=locked,
+        track=locked.track,
+        employer=employer or program.employer,
+        site=site.strip()[:200],
+        position=position.strip()[:150],
+        contract_starts=contract_starts,
+        contract_ends=contract_ends,
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(placement=placement, item=item) for item in ChecklistItemKind
+    )
+    PlacementEvent.objects.create(
+        placement=placement,
+        from_status="",
+        to_status=PlacementStatus.PLANNED,
+        on_date=timezone.localdate(),
+        actor=actor,
+    )
+    application_move(
+        application=locked,
+        to_stage=Stage.PLACED,
+        actor=actor,
+        through=PLACEMENTS,
+        data={"placement": placement.pk},
+    )
+    return placement
+
+
+def passport_problem(placement: Placement) -> str:
+    """Why the passport item cannot be confirmed ("" when it can)."""
+    candidate = placement.application.candidate
+    if not candidate.passport_number or candidate.passport_expiry is None:
+        return _("The worker's profile has no passport number and expiry date.")
+    if candidate.passport_expiry < placement.contract_ends:
+        return _("The passport expires on %(expiry)s, before the contract ends on %(end)s.") % {
+            "expiry": day_text(candidate.passport_expiry),
+            "end": day_text(placement.contract_ends),
+        }
+    return ""
+
+
+@transaction.atomic
+def checklist_confirm(
+    *, item: ChecklistItem, actor: User, confirmed_on: datetime.date | None = None, note: str = ""
+) -> ChecklistItem:
+    """Staff confirm a pre-departure item with its date."""
+    require_staff(actor)
+    locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    placement = locked_placement(locked.placement)
+    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+        raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
+    confirmed_on = confirmed_on or timezone.localdate()
+    if confirmed_on > timezone.localdate():
+        raise invalid("confirmed_on", _("The date cannot be in the future."))
+    if locked.item == ChecklistItemKind.PASSPORT:
+        problem = passport_problem(placement)
+        if problem:
+            raise Conflict(problem, code="passport_not_valid")
+    locked.confirmed_on = confirmed_on
+    locked.confirmed_by = actor
+    locked.note = (note or "").strip()[:300]
+    locked.save(update_fields=["confirmed_on", "confirmed_by", "note"])
+    return locked
+
+
+@transaction.atomic
+def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> ChecklistItem:
+    """Open a confirmed item again (a visa refused, a health check to redo)."""
+    require_staff(actor)
+    locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    if locked.placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+        raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
+    if not (note or "").strip():
+        raise invalid("note", _("Say why the item is open again."))
+    locked.confirmed_on = None
+    locked.confirmed_by = None
+    locked.note = note.strip()[:300]
+    locked.save(update_fields=["confirmed_on", "confirmed_by", "note"])
+    return locked
+
+
+def open_checklist_items(placement: Placement) -> list[ChecklistItem]:
+    return [item for item in placement.checklist.order_by("id") if item.is_open]
+
+
+def checklist_remind(*, placement: Placement) -> bool:
+    """Tell the worker which pre-departure items are still open (nothing when none are)."""
+    still_open = open_checklist_items(placement)
+    if not still_open:
+        return False
+    notify_worker(
+        placement.application,
+        NotificationKind.CHECKLIST_OPEN,
+        {"placement_id": placement.pk, "open_items": [item.item for item in still_open]},
+    )
+    return True
+
+
+# Workers preparing to depart are reminded of their open items at most this often.
+CHECKLIST_REMINDER_EVERY = datetime.timedelta(days=7)
+
+
+def checklists_remind(*, now: datetime.datetime | None = None) -> int:
+    """Remind every worker preparing to depart whose checklist is not complete, once a week."""
+    from notifications.models import Notification
+
+    now = now or timezone.now()
+    preparing = Placement.objects.filter(
+        status=PlacementStatus.PRE_DEPARTURE, checklist__confirmed_on__isnull=True
+    ).distinct()
+    reminded = 0
+    for placement in preparing.select_related("application__candidate__user"):
+        recent = Notification.objects.filter(
+            recipient_id=placement.application.candidate.user_id,
+            kind=NotificationKind.CHECKLIST_OPEN,
+            context__placement_id=placement.pk,
+            created_at__gt=now - CHECKLIST_REMINDER_EVERY,
+        ).exists()
+        if not recent:
+            with transaction.atomic():
+                reminded += checklist_remind(placement=placement)
+    return reminded
+
+
+def passports_flag(*, now: datetime.datetime | None = None) -> int:
+    """Flag, once per placement, every running contract that outlasts the worker's passport.
+
+    The worker is reminded to renew it and staff see the flag on the placement list.
+    """
+    now = now or timezone.now()
+    running = Placement.objects.exclude(status__in=PLACEMENT_FINAL_STATUSES).filter(
+        passport_flagged_at__isnull=True
+    )
+    outlasting = running.filter(
+        models.Q(application__candidate__passport_expiry__isnull=True)
+        | models.Q(application__candidate__passport_expiry__lt=models.F("contract_ends"))
+    ).select_related("application__candidate__user")
+    flagged = 0
+    for placement in outlasting:
+        with transaction.atomic():
+            locked = locked_placement(placement)
+            if locked.passport_flagged_at is not None:
+                continue
+            locked.passport_flagged_at = now
+            locked.save(update_fields=["passport_flagged_at", "updated_at"])
+            expiry = locked.application.candidate.passport_expiry
+            notify_worker(
+                locked.application,
+                NotificationKind.PASSPORT_EXPIRING,
+                {
+                    "placement_id": locked.pk,
+                    "passport_expiry": expiry.isoformat() if expiry else "",
+                    "contract_ends": locked.contract_ends.isoformat(),
+                },
+            )
+            flagged += 1
+    return flagged
+
+
+_STAFF = frozenset({Actor.STAFF})
+_STAFF_AND_EMPLOYER = frozenset({Actor.STAFF, Actor.PARTNER})
+# (from, to) → who may make the change. Ends while abroad bring the worker home
+# ("returned"); an end before departure means the worker never went ("discontinued").
+PLACEMENT_MOVES: dict[tuple[str, str], frozenset[str]] = {
+    (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE): _STAFF,
+    (PlacementStatus.PRE_DEPARTURE, PlacementStatus.DEPARTED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.DEPARTED, PlacementStatus.WORKING): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.WORKING, PlacementStatus.COMPLETED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.PLANNED, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.PRE_DEPARTURE, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.DEPARTED, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.WORKING, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.DEPARTED, PlacementStatus.REPATRIATED): _STAFF_AND_EMPLOYER,
+    (PlacementStatus.WORKING, PlacementStatus.REPATRIATED): _STAFF_AND_EMPLOYER,
+}
+
+
+def placement_next_statuses(status: str, role: str) -> list[PlacementStatus]:
+    return [
+        PlacementStatus(to)
+        for (source, to), roles in PLACEMENT_MOVES.items()
+        if source == status and role in roles
+    ]
+
+
+@transaction.atomic
+def placement_change_status(
+    *,
+    placement: Placement,
+    to_status: str,
+    actor: User | None,
+    on_date: datetime.date | None = None,
+    reason: str = "",
+    api_key: PartnerAPIKey | None = None,
+) -> Placement:
+    """Move a placement along planned → pre-departure → departed → working → completed (or an early end)."""
+    locked = locked_placement(placement)
+    role = check_placement_actor(actor, locked)
+    if to_status not in PlacementStatus.values:
+        raise invalid("status", _("Choose a status from the list."))
+    roles = PLACEMENT_MOVES.get((locked.status, to_status))
+    if roles is None or role not in roles:
+        allowed = ", ".join(str(s.label) for s in placement_next_statuses(locked.status, role)) or _("none")
+        raise Conflict(
+            _("This placement is “%(current)s” and cannot become “%(target)s”. Allowed: %(allowed)s.")
+            % {
+                "current": locked.get_status_display(),
+                "target": PlacementStatus(to_status).label,
+                "allowed": allowed,
+            },
+            code="status_not_allowed",
+        )
+    reason = (reason or "").strip()
+    if to_status in (PlacementStatus.TERMINATED, PlacementStatus.REPATRIATED) and not reason:
+        raise invalid("reason", _("Give a reason for an early end."))
+    on_date = on_date or timezone.localdate()
+    earliest = locked.contract_starts - DEPARTURE_LEAD
+    latest = locked.contract_ends + RETURN_GRACE
+    last = locked.events.order_by("-on_date", "-id").values_list("on_date", flat=True).first()
+    if on_date > timezone.localdate():
+        raise invalid("on_date", _("The date cannot be in the future."))
+    if not earliest <= on_date <= latest:
+        raise invalid(
+            "on_date",
+            _("The date must fall within the contract (%(start)s to %(end)s), allowing for travel.")
+            % {"start": day_text(locked.contract_starts), "end": day_text(locked.contract_ends)},
+        )
+    if last is not None and on_date < last:
+        raise invalid(
+            "on_date", _("The date cannot be before the last change, on %(last)s.") % {"last": day_text(last)}
+        )
+    if to_status == PlacementStatus.DEPARTED:
+        still_open = open_checklist_items(locked)
+        if still_open:
+            raise Conflict(
+                _("The worker cannot depart while these checklist items are open: %(items)s.")
+                % {"items": ", ".join(str(item.get_item_display()) for item in still_open)},
+                code="checklist_open",
+            )
+        locked.departed_on = on_date
+    abroad = locked.status in (PlacementStatus.DEPARTED, PlacementStatus.WORKING)
+    from_status = locked.status
+    locked.status = to_status
+    fields = ["status", "departed_on", "updated_at"]
+    if to_status in PLACEMENT_FINAL_STATUSES:
+        locked.status_reason = reason or _("Contract completed.")
+        fields.append("status_reason")
+        if abroad:
+            locked.returned_on = on_date
+            fields.append("returned_on")
+    locked.save(update_fields=fields)
+    PlacementEvent.objects.create(
+        placement=locked,
+        from_status=from_status,
+        to_status=to_status,
+        on_date=on_date,
+        reason=reason,
+        actor=actor,
+        api_key=api_key,
+    )
+    if to_status in PLACEMENT_FINAL_STATUSES:
+        application_move(
+            application=locked.application,
+            to_stage=Stage.RETURNED if abroad else Stage.DISCONTINUED,
+            actor=actor,
+            reason=locked.status_reason,
+            through=PLACEMENTS,
+            data={"placement": locked.pk, "status": to_status},
+        )
+    elif to_status == PlacementStatus.PRE_DEPARTURE:
+        checklist_remind(placement=locked)
+    return locked
+
+
+def _ladder(placement: Placement) -> list[int]:
+    return list(
+        GradeLevel.objects.filter(program_id=placement.application.program_id)
+        .order_by("grade")
+        .values_list("grade", flat=True)
+    )
+
+
+@transaction.atomic
+def placement_change_grade(
+    *,
+    placement: Placement,
+    to_grade: Any,
+    effective_on: datetime.date,
+    actor: User | None,
+    reason: str = "",
+    api_key: PartnerAPIKey | None = None,
+) -> GradeChange:
+    """Move the worker one step up or down the programme's grade ladder from a date."""
+    locked = locked_placement(placement)
+    check_placement_actor(actor, locked)
+    if locked.is_final:
+        raise Conflict(_("The placement has ended; its grade no longer changes."), code="placement_ended")
+    ladder = _ladder(locked)
+    if not ladder:
+        raise Conflict(_("This programme has no grade ladder."), code="no_ladder")
+    if not isinstance(to_grade, int) or isinstance(to_grade, bool) or to_grade not in ladder:
+        raise invalid(
+            "grade",
+            _("Grade %(grade)s is not on the programme's ladder (%(low)s to %(high)s).")
+            % {"grade": to_grade, "low": ladder[0], "high": ladder[-1]},
+        )
+    if not isinstance(effective_on, datetime.date):
+        raise invalid("effective_on", _("Give the date the grade takes effect."))
+    if not locked.contract_starts <= effective_on <= locked.contract_ends:
+        raise invalid(
+            "effective_on",
+            _("The date must fall within the contract, from %(start)s to %(end)s.")
+            % {"start": day_text(locked.contract_starts), "end": day_text(locked.contract_ends)},
+        )
+    latest = locked.grade_changes.order_by("-effective_on", "-id").first()
+    current = latest.to_grade if latest else None
+    if latest is not None and effective_on < latest.effective_on:
+        raise invalid(
+            "effective_on",
+            _("The date cannot be before the last grade change, on %(last)s.")
+            % {"last": day_text(latest.effective_on)},
+        )
+    if current is not None:
+        if to_grade == current:
+            raise Conflict(
+                _("The worker is already at grade %(grade)s.") % {"grade": current}, code="same_grade"
+            )
+        step = abs(ladder.index(to_grade) - ladder.index(current))
+        if step != 1:
+            raise Conflict(
+                _("Grades change one step at a time: from grade %(current)s the next is %(options)s.")
+                % {
+                    "current": current,
+                    "options": _(" or ").join(
+                        str(ladder[i])
+                        for i in (ladder.index(current) - 1, ladder.index(current) + 1)
+                        if 0 <= i < len(ladder)
+                    ),
+                },
+                code="grade_step",
+            )
+    change = GradeChange.objects.create(
+        placement=locked,
+        from_grade=current,
+        to_grade=to_grade,
+        effective_on=effective_on,
+        reason=(reason or "").strip()[:300],
+        actor=actor,
+        api_key=api_key,
+    )
+    change.refresh_from_db(fields=["created_at"])
+    locked.grade = to_grade
+    locked.save(update_fields=["grade", "updated_at"])
+    return change
