@@ -22,6 +22,9 @@ class NotificationKind(models.TextChoices):
     DOCUMENT_REJECTED = "document_rejected", _("Document rejected")
     OFFER_EXPIRING = "offer_expiring", _("Offer expiring soon")
     BROADCAST = "broadcast", _("Message from the ministry")
+    TRAINING_RESULT = "training_result", _("Training result")
+    CHECKLIST_OPEN = "checklist_open", _("Pre-departure checklist items still open")
+    PASSPORT_EXPIRING = "passport_expiring", _("Passport expires before the contract ends")
 
 
 class Channel(models.TextChoices):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from candidates import api as candidates_api
+from placements import api as placements_api
 from programs import api as programs_api
 
 app_name = "api"
@@ -30,5 +31,22 @@ urlpatterns = [
         "applications/<int:application_id>/transition/",
         candidates_api.ApplicationTransitionView.as_view(),
         name="application-transition",
+    ),
+    path("enrolments/", placements_api.EnrolmentListView.as_view(), name="enrolment-list"),
+    path(
+        "enrolments/<int:enrolment_id>/assessments/",
+        placements_api.AssessmentCreateView.as_view(),
+        name="enrolment-assessments",
+    ),
+    path("placements/", placements_api.PlacementListView.as_view(), name="placement-list"),
+    path(
+        "placements/<int:placement_id>/grade-changes/",
+        placements_api.GradeChangeCreateView.as_view(),
+        name="placement-grade-changes",
+    ),
+    path(
+        "placements/<int:placement_id>/status/",
+        placements_api.PlacementStatusView.as_view(),
+        name="placement-status",
     ),
 ]

@@ -199,6 +199,11 @@ NOTIFICATION_RETRY_BACKOFF = 30
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-offers": {"task": "candidates.tasks.offers_expire", "schedule": 15 * 60},
     "remind-expiring-offers": {"task": "candidates.tasks.offers_remind", "schedule": 60 * 60},
+    "remind-open-departure-checklists": {"task": "placements.tasks.checklists_remind", "schedule": 24 * 3600},
+    "flag-passports-expiring-before-contract-end": {
+        "task": "placements.tasks.passports_flag",
+        "schedule": 24 * 3600,
+    },
     "resend-pending-notifications": {
         "task": "notifications.tasks.notifications_resend_pending",
         "schedule": 5 * 60,
@@ -229,7 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ApplicationStageEnum": "candidates.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStageEnum": "candidates.models.Stage",
+        "EnrolmentStatusEnum": "placements.models.EnrolmentStatus",
+        "PlacementStatusEnum": "placements.models.PlacementStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -303,7 +303,10 @@ def application_move(
         raise _move_refused(locked, to_stage, role)
     if move.through != through:
         raise Conflict(
-            _("“%(target)s” follows the training and placement records; record the training or the placement instead.")
+            _(
+                "“%(target)s” follows the training and placement records; "
+                "record the training or the placement instead."
+            )
             % {"target": Stage(to_stage).label},
             code="move_needs_record",
         )

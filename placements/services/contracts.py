@@ -325,7 +325,13 @@ def placement_change_status(
     on_date = on_date or timezone.localdate()
     earliest = locked.contract_starts - DEPARTURE_LEAD
     latest = locked.contract_ends + RETURN_GRACE
-    last = locked.events.order_by("-on_date", "-id").values_list("on_date", flat=True).first()
+    # The placement's creation is dated when it was recorded, which says nothing of the journey.
+    last = (
+        locked.events.exclude(from_status="")
+        .order_by("-on_date", "-id")
+        .values_list("on_date", flat=True)
+        .first()
+    )
     if on_date > timezone.localdate():
         raise invalid("on_date", _("The date cannot be in the future."))
     if not earliest <= on_date <= latest:
