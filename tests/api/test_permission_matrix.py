@@ -20,10 +20,12 @@ from tests.factories import (
     PartnerFactory,
     PartnerUserFactory,
     ProgramFactory,
+    StaffFactory,
     application_at,
 )
 
-CALLERS = ("no_key", "revoked_key", "other_partner", "right_partner", "candidate_session")
+# "training_partner": a training institution the programme names as a supporting partner.
+CALLERS = ("no_key", "revoked_key", "other_partner", "right_partner", "training_partner", "candidate_session")
 
 # (method, path) → expected status per caller.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -32,6 +34,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 200,  # its own (empty) list
         "right_partner": 200,
+        "training_partner": 200,
         "candidate_session": 401,
     },
     ("GET", "/api/v1/programs/{code}/"): {
@@ -39,6 +42,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 404,
         "right_partner": 200,
+        "training_partner": 404,
         "candidate_session": 401,
     },
     ("GET", "/api/v1/applications/"): {
@@ -46,6 +50,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 200,
         "right_partner": 200,
+        "training_partner": 200,
         "candidate_session": 401,
     },
     ("GET", "/api/v1/applications/{application_id}/"): {
@@ -53,6 +58,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 404,
         "right_partner": 200,
+        "training_partner": 404,
         "candidate_session": 401,
     },
     ("GET", "/api/v1/applications/{application_id}/documents/{document_id}/"): {
@@ -60,6 +66,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 404,
         "right_partner": 200,
+        "training_partner": 404,
         "candidate_session": 401,
     },
     ("POST", "/api/v1/applications/{application_id}/reviews/"): {
@@ -67,6 +74,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 404,
         "right_partner": 201,
+        "training_partner": 404,
         "candidate_session": 401,
     },
     ("POST", "/api/v1/applications/{application_id}/transition/"): {
@@ -74,6 +82,47 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "revoked_key": 401,
         "other_partner": 404,
         "right_partner": 200,
+        "training_partner": 404,
+        "candidate_session": 401,
+    },
+    ("GET", "/api/v1/enrolments/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 200,
+        "right_partner": 200,
+        "training_partner": 200,
+        "candidate_session": 401,
+    },
+    ("POST", "/api/v1/enrolments/{enrolment_id}/assessments/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 201,
+        "training_partner": 201,
+        "candidate_session": 401,
+    },
+    ("GET", "/api/v1/placements/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 200,
+        "right_partner": 200,
+        "training_partner": 200,  # its own (empty) list: placements are the employer's
+        "candidate_session": 401,
+    },
+    ("POST", "/api/v1/placements/{placement_id}/grade-changes/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 201,
+        "training_partner": 404,
+        "candidate_session": 401,
+    },
+    ("POST", "/api/v1/placements/{placement_id}/status/"): {
+        "no_key": 401,
+        "revoked_key": 401,
+        "other_partner": 404,
+        "right_partner": 200,
+        "training_partner": 404,
         "candidate_session": 401,
     },
 }
@@ -81,6 +130,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
 BODIES = {
     "/api/v1/applications/{application_id}/reviews/": {"score": 80, "recommendation": "recommend"},
     "/api/v1/applications/{application_id}/transition/": {"to": Stage.SHORTLISTED},
+    "/api/v1/enrolments/{enrolment_id}/assessments/": {
+        "taken_on": str(timezone.localdate()),
+        "kind": "test",
+        "score": "71.5",
+        "pass_mark": "60",
+    },
+    "/api/v1/placements/{placement_id}/grade-changes/": {"grade": 1, "effective_on": "{contract_starts}"},
+    "/api/v1/placements/{placement_id}/status/": {"status": "departed"},
 }
 
 
@@ -118,13 +175,63 @@ def world(db, settings, tmp_path):
     revoked, revoked_key = PartnerAPIKey.objects.create_key(name="Lama", user=right_user)
     revoked.revoked = True
     revoked.save()
+    trainer = PartnerFactory(name="BPSDMI")
+    program.supporting_partners.add(trainer)
+    _obj, training_key = PartnerAPIKey.objects.create_key(
+        name="LMS", user=PartnerUserFactory(partner=trainer)
+    )
+    enrolment, placement = _trainee_and_worker(program)
     return {
         "program": program,
         "application": application,
         "document": document,
-        "keys": {"right_partner": right_key, "other_partner": other_key, "revoked_key": revoked_key},
+        "enrolment": enrolment,
+        "placement": placement,
+        "keys": {
+            "right_partner": right_key,
+            "other_partner": other_key,
+            "revoked_key": revoked_key,
+            "training_partner": training_key,
+        },
         "candidate_user": application.candidate.user,
     }
+
+
+def _trainee_and_worker(program):
+    """A worker in a training phase, and one placed and ready to depart."""
+    from placements import services as placements
+    from programs.models import GradeLevel, TrainingPhase
+
+    staff = StaffFactory()
+    TrainingPhase.objects.create(program=program, order=1, title="Bahasa Rusia", months=12, location="Rusia")
+    for grade in (1, 2):
+        GradeLevel.objects.create(program=program, grade=grade, monthly_salary=80000 + 20000 * grade)
+    today = timezone.localdate()
+    enrolments = []
+    for _worker in range(2):
+        candidate = CandidateFactory(
+            passport_number="C7654321", passport_expiry=today + datetime.timedelta(days=4000)
+        )
+        accepted = application_at(Stage.ACCEPTED, program=program, candidate=candidate)
+        enrolment = placements.training_enrol(application=accepted)[0]
+        enrolments.append(placements.enrolment_start(enrolment=enrolment, actor=staff, starts_on=today))
+    finishing = enrolments[1]
+    placements.enrolment_record_progress(enrolment=finishing, actor=staff, attendance=95)
+    placements.assessment_record(
+        enrolment=finishing, actor=staff, taken_on=today, kind="final", score=80, pass_mark=60
+    )
+    placements.enrolment_pass(enrolment=finishing, actor=staff)
+    placement = placements.placement_create(
+        application=finishing.application,
+        actor=staff,
+        site="Krasnoyarsk",
+        position="Juru las",
+        contract_starts=today + datetime.timedelta(days=30),
+    )
+    for item in placement.checklist.all():
+        placements.checklist_confirm(item=item, actor=staff)
+    placements.placement_change_status(placement=placement, to_status="pre_departure", actor=staff)
+    return enrolments[0], placement
 
 
 def _client_for(caller: str, world) -> APIClient:
@@ -145,9 +252,17 @@ def test_status(method, path, caller, world):
         path.replace("{code}", world["program"].code)
         .replace("{application_id}", str(world["application"].pk))
         .replace("{document_id}", str(world["document"].pk))
+        .replace("{enrolment_id}", str(world["enrolment"].pk))
+        .replace("{placement_id}", str(world["placement"].pk))
     )
     client = _client_for(caller, world)
-    response = client.get(url) if method == "GET" else client.post(url, BODIES[path], format="json")
+    body = {
+        name: value.replace("{contract_starts}", str(world["placement"].contract_starts))
+        if isinstance(value, str)
+        else value
+        for name, value in BODIES.get(path, {}).items()
+    }
+    response = client.get(url) if method == "GET" else client.post(url, body, format="json")
     expected = MATRIX[(method, path)][caller]
     assert response.status_code == expected, getattr(response, "content", b"")[:300]
     if expected >= 400:
