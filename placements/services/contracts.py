@@ -443,10 +443,10 @@ def placement_change_grade(
         step = abs(ladder.index(to_grade) - ladder.index(current))
         if step != 1:
             raise Conflict(
-                _("Grades change one step at a time: from grade %(current)s the next is %(options)s.")
+                _("Grades change one step at a time: from grade %(current)s the possible grades are %(options)s.")
                 % {
                     "current": current,
-                    "options": _(" or ").join(
+                    "options": ", ".join(
                         str(ladder[i])
                         for i in (ladder.index(current) - 1, ladder.index(current) + 1)
                         if 0 <= i < len(ladder)

@@ -90,6 +90,8 @@ def programme_form(
                     "months": "12",
                     "location": "Rusia",
                     "fields_of_study": "language",
+                    "min_attendance": "85",
+                    "final_assessment_required": "on",
                 }
             ],
         )
@@ -115,6 +117,7 @@ def test_staff_adds_a_programme_with_tracks_phases_and_ladder(staff_client):
     assert program.status == ProgramStatus.DRAFT
     assert sorted(program.tracks.values_list("name", "seats")) == [("Indonesia", 25), ("Rusia", 25)]
     assert program.phases.get().fields_of_study == ["language"]
+    assert (program.phases.get().min_attendance, program.phases.get().final_assessment_required) == (85, True)
     assert list(program.grades.values_list("grade", flat=True)) == [1, 2, 3]
     assert program.required_document_kinds == ["diploma", "photo"]
     assert list(program.criteria.values_list("name", "weight")) == [
