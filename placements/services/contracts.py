@@ -443,7 +443,7 @@ def placement_change_grade(
         step = abs(ladder.index(to_grade) - ladder.index(current))
         if step != 1:
             raise Conflict(
-                _("Grades change one step at a time: from grade %(current)s the possible grades are %(options)s.")
+                _("Grades change one step at a time: from grade %(current)s the next can be %(options)s.")
                 % {
                     "current": current,
                     "options": ", ".join(
