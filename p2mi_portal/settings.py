@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
     "resend-pending-notifications": {
         "task": "notifications.tasks.notifications_resend_pending",
         "schedule": 5 * 60,
+    },
+    # Daily, in the morning (WIB), when people read their messages.
+    "remind-recruitment-closing": {
+        "task": "notifications.tasks.recruitment_closing_remind",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -1,4 +1,4 @@
-"""Every write of the notifications app: the outbox and its deliveries, broadcasts, preferences."""
+"""Every write of the notifications app: the outbox and its deliveries, broadcasts, preferences, reminders."""
 
 from .broadcasts import (
     BROADCAST_BATCH,
@@ -24,10 +24,12 @@ from .outbox import (
     notifications_mark_read,
 )
 from .preferences import notification_preferences_set
+from .reminders import RECRUITMENT_CLOSING_DAYS, recruitment_closing_remind
 
 __all__ = [
     "BROADCAST_BATCH",
     "MAX_ATTEMPTS",
+    "RECRUITMENT_CLOSING_DAYS",
     "DeliveryFailed",
     "broadcast_audience",
     "broadcast_create",
@@ -46,4 +48,5 @@ __all__ = [
     "notification_render",
     "notification_render_short",
     "notifications_mark_read",
+    "recruitment_closing_remind",
 ]
