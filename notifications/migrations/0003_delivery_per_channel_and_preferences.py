@@ -18,11 +18,6 @@ def copy_delivery_state(apps, schema_editor):
         f"SELECT id, channel, status, attempts, last_error, created_at, attempted_at, sent_at, '' "
         f"FROM {q(Notification._meta.db_table)}"
     )
-    if schema_editor.connection.vendor == "postgresql":
-        # Check the new rows' foreign keys now: PostgreSQL refuses to alter a table with
-        # deferred checks still pending, and this migration goes on to alter the notifications.
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def copy_delivery_state_back(apps, schema_editor):
