@@ -12,31 +12,88 @@ from django.views.decorators.http import require_POST
 from p2mi_portal.errors import DomainError
 
 from . import services
-from .models import Broadcast, Notification
+from .models import Broadcast, Delivery, DeliveryStatus, Notification
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ("channel", "status", "attempts", "last_error", "attempted_at", "sent_at", "provider_message_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class DeliveryStateFilter(admin.SimpleListFilter):
+    """Notifications with at least one delivery in the chosen state (e.g. any that failed)."""
+
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return DeliveryStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in DeliveryStatus.values:
+            return queryset.filter(
+                pk__in=Delivery.objects.filter(status=self.value()).values("notification_id")
+            )
+        return queryset
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    """What was sent to whom, what is still waiting, and what failed and why."""
+    """Every message, with how it went out on each channel."""
 
-    list_display = ("created_at", "recipient", "kind", "channel", "status", "attempts", "sent_at", "read_at")
-    list_filter = ("status", "kind", "channel")
+    list_display = ("created_at", "recipient", "kind", "delivered", "read_at")
+    list_filter = (DeliveryStateFilter, "kind")
     search_fields = ("recipient__email", "recipient__full_name")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
-    readonly_fields = (
-        "recipient",
-        "kind",
+    readonly_fields = ("recipient", "kind", "context", "created_at", "read_at")
+    inlines = [DeliveryInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("deliveries")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("deliveries"))
+    def delivered(self, obj: Notification) -> str:
+        return " · ".join(
+            f"{delivery.get_channel_display()}: {delivery.get_status_display()}"
+            for delivery in sorted(obj.deliveries.all(), key=lambda delivery: delivery.channel)
+        )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """What was sent on which channel, what is still waiting, and what failed and why."""
+
+    list_display = ("created_at", "recipient", "kind", "channel", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel", "notification__kind")
+    search_fields = ("notification__recipient__email", "notification__recipient__full_name")
+    list_select_related = ("notification__recipient",)
+    date_hierarchy = "created_at"
+    fields = (
+        "notification",
         "channel",
-        "context",
         "status",
         "attempts",
         "last_error",
         "created_at",
         "attempted_at",
         "sent_at",
-        "read_at",
+        "provider_message_id",
     )
+    readonly_fields = fields
     actions = ["send_again"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -45,13 +102,21 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Send the selected failed notifications again"), permissions=["change"])
+    @admin.display(description=_("recipient"), ordering="notification__recipient")
+    def recipient(self, obj: Delivery):
+        return obj.notification.recipient
+
+    @admin.display(description=_("kind"), ordering="notification__kind")
+    def kind(self, obj: Delivery) -> str:
+        return obj.notification.get_kind_display()
+
+    @admin.action(description=_("Send the selected failed deliveries again"), permissions=["change"])
     def send_again(self, request: HttpRequest, queryset) -> None:
-        count = services.notifications_retry(notification_ids=list(queryset.values_list("pk", flat=True)))
+        count = services.deliveries_retry(delivery_ids=list(queryset.values_list("pk", flat=True)))
         skipped = queryset.count() - count
         self.message_user(
             request,
-            ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", count)
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
             % {"count": count},
             messages.SUCCESS,
         )
@@ -59,8 +124,8 @@ class NotificationAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "Only failed notifications are sent again; %(count)d other was left as it is.",
-                    "Only failed notifications are sent again; %(count)d others were left as they are.",
+                    "Only failed deliveries are sent again; %(count)d other was left as it is.",
+                    "Only failed deliveries are sent again; %(count)d others were left as they are.",
                     skipped,
                 )
                 % {"count": skipped},

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 
-from .models import Notification
+from .models import Notification, NotificationPreference
 
 
 def notifications_of(recipient: User) -> QuerySet[Notification]:
@@ -19,3 +19,8 @@ def notifications_of(recipient: User) -> QuerySet[Notification]:
 
 def unread_count(recipient: User) -> int:
     return Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
+
+
+def notification_preference_of(user: User) -> NotificationPreference:
+    """The person's channels; the defaults (unsaved) when they never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)

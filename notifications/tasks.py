@@ -9,10 +9,11 @@ from .services import (
     MAX_ATTEMPTS,
     DeliveryFailed,
     broadcast_fan_out,
-    notification_deliver,
-    notifications_deliver_batch,
-    notifications_sweep,
+    deliveries_deliver_batch,
+    deliveries_sweep,
+    delivery_deliver,
 )
+from .services import recruitment_closing_remind as remind_recruitment_closing
 
 
 @shared_task(
@@ -22,13 +23,13 @@ from .services import (
     retry_jitter=True,
     max_retries=MAX_ATTEMPTS - 1,
 )
-def notification_send(notification_id: int) -> bool:
-    return notification_deliver(notification_id=notification_id)
+def delivery_send(delivery_id: int) -> bool:
+    return delivery_deliver(delivery_id=delivery_id)
 
 
 @shared_task
 def notifications_resend_pending() -> int:
-    return notifications_sweep()
+    return deliveries_sweep()
 
 
 @shared_task
@@ -37,5 +38,10 @@ def broadcast_fan_out_task(broadcast_id: int) -> int:
 
 
 @shared_task
-def notifications_send_batch(notification_ids: list[int]) -> int:
-    return notifications_deliver_batch(notification_ids=notification_ids)
+def deliveries_send_batch(delivery_ids: list[int]) -> int:
+    return deliveries_deliver_batch(delivery_ids=delivery_ids)
+
+
+@shared_task
+def recruitment_closing_remind() -> int:
+    return remind_recruitment_closing()

@@ -7,4 +7,5 @@ app_name = "notifications"
 urlpatterns = [
     path("me/notifications/", views.inbox, name="inbox"),
     path("me/notifications/read/", views.mark_read, name="mark_read"),
+    path("me/notifications/settings/", views.preferences, name="preferences"),
 ]

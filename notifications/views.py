@@ -1,15 +1,22 @@
-"""The in-site inbox: every notification the signed-in person was sent, read or unread."""
+"""The in-site inbox (every notification the signed-in person was sent) and their channel choices."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from p2mi_portal.errors import DomainError
+from p2mi_portal.forms import add_domain_errors
 
 from . import selectors, services
+from .forms import NotificationPreferencesForm
+from .models import Channel
 
 
 @login_required
@@ -18,14 +25,14 @@ from . import selectors, services
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_of(request.user), 20).get_page(request.GET.get("page"))
     # Shown in the page's language, whatever language the e-mail went out in.
-    messages = [
+    messages_shown = [
         (notification, *services.notification_render(notification, language=request.LANGUAGE_CODE))
         for notification in page
     ]
     return render(
         request,
         "notifications/inbox.html",
-        {"page": page, "messages_shown": messages, "unread": selectors.unread_count(request.user)},
+        {"page": page, "messages_shown": messages_shown, "unread": selectors.unread_count(request.user)},
     )
 
 
@@ -37,3 +44,25 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     # None: every notification; a list, even an empty one, only those named.
     services.notifications_mark_read(recipient=request.user, notification_ids=ids if named else None)
     return redirect("notifications:inbox")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    current = selectors.notification_preference_of(request.user)
+    initial = {channel: getattr(current, channel) for channel in Channel.values}
+    # Not ``request.POST or None``: a form with every box unticked posts nothing but is still a choice.
+    if request.method == "POST":
+        form = NotificationPreferencesForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.notification_preferences_set(user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Your choice is saved."))
+                return redirect("notifications:preferences")
+    else:
+        form = NotificationPreferencesForm(initial=initial, user=request.user)
+    return render(request, "notifications/preferences.html", {"form": form})

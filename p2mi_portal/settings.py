@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -174,6 +175,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in messages sent by background tasks, which have no request to take the host from.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
+# --- SMS and WhatsApp ---------------------------------------------------------
+# Each channel has its own backend: "console" (printed, the local default), "file" (one
+# JSON line per message under NOTIFICATION_FILE_DIR), "http" (the provider's endpoint, with
+# a bearer token) or "locmem" (kept in memory, for tests).
+NOTIFICATION_FILE_DIR = env.path("NOTIFICATION_FILE_DIR", default=BASE_DIR / "sent-messages")
+NOTIFICATION_HTTP_TIMEOUT = env.float("NOTIFICATION_HTTP_TIMEOUT", default=10.0)
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="KP2MI")
+WHATSAPP_BACKEND = env.str("WHATSAPP_BACKEND", default="console")
+WHATSAPP_HTTP_URL = env.str("WHATSAPP_HTTP_URL", default="")
+WHATSAPP_HTTP_TOKEN = env.str("WHATSAPP_HTTP_TOKEN", default="")
+WHATSAPP_SENDER = env.str("WHATSAPP_SENDER", default="KP2MI")
+for _channel in ("SMS", "WHATSAPP"):
+    _backend, _url = vars()[f"{_channel}_BACKEND"], vars()[f"{_channel}_HTTP_URL"]
+    if _backend not in {"console", "file", "http", "locmem"}:
+        raise ImproperlyConfigured(f"{_channel}_BACKEND must be console, file, http or locmem.")
+    if _backend == "http" and not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"{_channel}_BACKEND=http needs {_channel}_HTTP_URL (http:// or https://)."
+        )
+del _channel, _backend, _url
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker the portal runs tasks in-process, so local use needs no Redis.
@@ -207,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
     "resend-pending-notifications": {
         "task": "notifications.tasks.notifications_resend_pending",
         "schedule": 5 * 60,
+    },
+    # Daily, in the morning (WIB), when people read their messages.
+    "remind-recruitment-closing": {
+        "task": "notifications.tasks.recruitment_closing_remind",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -63,6 +63,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def text_outbox(settings):
+    """SMS and WhatsApp messages are kept in memory, as Django keeps test e-mail in ``mail.outbox``."""
+    from notifications.channels import LocmemBackend
+
+    settings.SMS_BACKEND = settings.WHATSAPP_BACKEND = "locmem"
+    LocmemBackend.outbox.clear()
+    yield LocmemBackend.outbox
+    LocmemBackend.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (remembered API keys, throttle counts)."""
     from django.core.cache import cache

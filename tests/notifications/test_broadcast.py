@@ -7,7 +7,15 @@ from django.core import mail
 
 from candidates.models import Stage
 from notifications import services
-from notifications.models import Broadcast, DeliveryStatus, Notification, NotificationKind
+from notifications.models import (
+    Broadcast,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from p2mi_portal.errors import Conflict, DomainError
 from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
 
@@ -77,7 +85,15 @@ def test_sending_writes_one_notification_per_person_in_batches_and_delivers_each
         people["shortlisted_indonesia"],
         people["offered_rusia"],
     }
-    assert set(notes.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    # Default channels and no phone numbers: each is e-mailed, WhatsApp is skipped.
+    deliveries = Delivery.objects.filter(notification__in=notes)
+    assert set(deliveries.filter(channel=Channel.EMAIL).values_list("status", flat=True)) == {
+        DeliveryStatus.SENT
+    }
+    assert deliveries.filter(channel=Channel.EMAIL).count() == 3
+    assert set(deliveries.filter(channel=Channel.WHATSAPP).values_list("status", flat=True)) == {
+        DeliveryStatus.SKIPPED
+    }
     assert sorted(m.subject for m in mail.outbox) == ["Jadwal tes"] * 3
     with pytest.raises(Conflict):
         services.broadcast_send(broadcast=broadcast, actor=staff)
@@ -89,6 +105,7 @@ def test_a_fan_out_run_again_writes_nothing_twice(staff, program, people):
     assert services.broadcast_fan_out(broadcast_id=broadcast.pk, batch_size=2) == 3
     assert services.broadcast_fan_out(broadcast_id=broadcast.pk, batch_size=2) == 0
     assert Notification.objects.filter(kind=NotificationKind.BROADCAST).count() == 3
+    assert Delivery.objects.filter(channel=Channel.EMAIL).count() == 3
 
 
 def test_an_interrupted_fan_out_carries_on_where_it_stopped(staff, program, people):
@@ -132,3 +149,72 @@ def test_staff_preview_in_the_admin_then_send(
     response = client.post(f"/en/admin/notifications/broadcast/{broadcast.pk}/send/", follow=True)
     assert "already been sent" in response.content.decode()
     assert Notification.objects.filter(kind=NotificationKind.BROADCAST).count() == 2
+
+
+def test_the_fan_out_writes_deliveries_by_each_persons_channels(
+    staff, program, people, django_capture_on_commit_callbacks, text_outbox, settings
+):
+    settings.SITE_URL = "https://p2mi.example.go.id"
+    sms_only = people["shortlisted_rusia"]
+    sms_only.phone = "+6281111111111"
+    sms_only.save()
+    NotificationPreference.objects.create(user=sms_only, email=False, sms=True, whatsapp=False)
+    everything = people["shortlisted_indonesia"]
+    everything.phone = "+6282222222222"
+    everything.language = "en"
+    everything.save()
+    NotificationPreference.objects.create(user=everything, email=True, sms=True, whatsapp=True)
+    defaults = people["offered_rusia"]  # never chose, and has no phone
+    broadcast = _create(staff, program, subject_en="Test schedule", body_en="Written test on Monday.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.broadcast_send(broadcast=broadcast, actor=staff)
+
+    def channels(user):
+        return dict(Delivery.objects.filter(notification__recipient=user).values_list("channel", "status"))
+
+    assert channels(sms_only) == {Channel.SMS: DeliveryStatus.SENT}
+    assert channels(everything) == {
+        Channel.EMAIL: DeliveryStatus.SENT,
+        Channel.SMS: DeliveryStatus.SENT,
+        Channel.WHATSAPP: DeliveryStatus.SENT,
+    }
+    assert channels(defaults) == {
+        Channel.EMAIL: DeliveryStatus.SENT,
+        Channel.WHATSAPP: DeliveryStatus.SKIPPED,
+    }
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([everything.email, defaults.email])
+    texts = sorted((t["to"], t["channel"], t["text"]) for t in text_outbox)
+    assert texts == [
+        (
+            "+6281111111111",
+            "sms",
+            "KP2MI: Jadwal tes\nTes tertulis hari Senin.\nhttps://p2mi.example.go.id/me/notifications/",
+        ),
+        (
+            "+6282222222222",
+            "sms",
+            "KP2MI: Test schedule\nWritten test on Monday.\nhttps://p2mi.example.go.id/en/me/notifications/",
+        ),
+        (
+            "+6282222222222",
+            "whatsapp",
+            "KP2MI: Test schedule\nWritten test on Monday.\nhttps://p2mi.example.go.id/en/me/notifications/",
+        ),
+    ]
+    # Each person still has the message once in the inbox.
+    assert Notification.objects.filter(kind=NotificationKind.BROADCAST).count() == 3
+
+
+def test_the_fan_out_reads_the_batch_in_a_fixed_number_of_queries(
+    staff, program, people, django_assert_max_num_queries
+):
+    for index in range(20):
+        user = application_at(Stage.SHORTLISTED, program=program).candidate.user
+        if index % 2:
+            NotificationPreference.objects.create(user=user, email=True, sms=True, whatsapp=False)
+    broadcast = _create(staff, program)
+    Broadcast.objects.filter(pk=broadcast.pk).update(sent_at=broadcast.created_at)
+    # Lock, read the batch with channels, two bulk inserts, progress; then the empty last batch.
+    with django_assert_max_num_queries(12):
+        assert services.broadcast_fan_out(broadcast_id=broadcast.pk, batch_size=1000) == 23

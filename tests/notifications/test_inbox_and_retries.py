@@ -13,7 +13,7 @@ from django.utils import timezone
 from candidates import services as candidate_services
 from candidates.models import Document, DocumentStatus
 from notifications import services
-from notifications.models import DeliveryStatus, Notification, NotificationKind
+from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, UserFactory
 
 INBOX = "/en/me/notifications/"
@@ -24,14 +24,18 @@ class RefusingBackend(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("provider down")
 
 
-def _notice(recipient, **fields) -> Notification:
+def _notice(recipient) -> Notification:
     program = ProgramFactory.create(code=f"program-{Notification.objects.count()}", title="SMK Go Global")
     return Notification.objects.create(
         recipient=recipient,
         kind=NotificationKind.STAGE_CHANGED,
         context={"stage": "shortlisted", "reason": "", "program_id": program.pk},
-        **fields,
     )
+
+
+def _email(recipient, **fields) -> Delivery:
+    """A notice with its e-mail delivery (in the state ``fields`` give)."""
+    return Delivery.objects.create(notification=_notice(recipient), channel=Channel.EMAIL, **fields)
 
 
 @pytest.fixture
@@ -88,7 +92,7 @@ def test_the_inbox_is_in_indonesian_at_the_root_address(client, candidate):
 
 
 def test_a_rejected_document_notifies_the_candidate_with_the_reason(
-    candidate, django_capture_on_commit_callbacks, settings, tmp_path
+    candidate, django_capture_on_commit_callbacks, settings, tmp_path, text_outbox
 ):
     settings.MEDIA_ROOT = tmp_path
     document = Document.objects.create(
@@ -101,6 +105,7 @@ def test_a_rejected_document_notifies_the_candidate_with_the_reason(
         sha256="0" * 64,
     )
     candidate.user.language = "en"
+    candidate.user.phone = "+6281234567890"
     candidate.user.save()
     with django_capture_on_commit_callbacks(execute=True):
         candidate_services.document_review(
@@ -108,11 +113,21 @@ def test_a_rejected_document_notifies_the_candidate_with_the_reason(
         )
     notice = Notification.objects.get(recipient=candidate.user)
     assert notice.kind == NotificationKind.DOCUMENT_REJECTED
-    assert notice.status == DeliveryStatus.SENT
+    assert dict(notice.deliveries.values_list("channel", "status")) == {
+        Channel.EMAIL: DeliveryStatus.SENT,
+        Channel.WHATSAPP: DeliveryStatus.SENT,
+    }
     (email,) = mail.outbox
     assert "Diploma (ijazah)" in email.subject
     assert "Foto buram" in email.body
     assert "/en/me/documents/" in email.body
+    # The WhatsApp text is the short one, with the same facts and link.
+    (text,) = text_outbox
+    assert (text["channel"], text["to"]) == ("whatsapp", "+6281234567890")
+    assert text["text"].startswith("KP2MI: Please upload your Diploma (ijazah) again.")
+    assert "Reason: Foto buram" in text["text"]
+    assert "/en/me/documents/" in text["text"]
+    assert "Hello" not in text["text"]
 
 
 def test_verifying_a_document_sends_nothing(candidate, django_capture_on_commit_callbacks):
@@ -134,33 +149,33 @@ def test_verifying_a_document_sends_nothing(candidate, django_capture_on_commit_
 
 def test_after_the_last_attempt_the_failure_is_recorded_for_staff(candidate, settings, caplog):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-    notice = _notice(candidate.user)
+    delivery = _email(candidate.user)
     for _ in range(services.MAX_ATTEMPTS - 1):
         with pytest.raises(services.DeliveryFailed):
-            services.notification_deliver(notification_id=notice.pk)
-    assert services.notification_deliver(notification_id=notice.pk) is False
-    notice.refresh_from_db()
-    assert notice.status == DeliveryStatus.FAILED
-    assert notice.attempts == services.MAX_ATTEMPTS
-    assert "provider down" in notice.last_error
+            services.delivery_deliver(delivery_id=delivery.pk)
+    assert services.delivery_deliver(delivery_id=delivery.pk) is False
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == services.MAX_ATTEMPTS
+    assert "provider down" in delivery.last_error
     assert any("failed after" in record.getMessage() for record in caplog.records)
-    # A failed notification is not tried again.
+    # No log line names the address it failed to reach.
+    assert not any(candidate.user.email in record.getMessage() for record in caplog.records)
+    # A failed delivery is not tried again.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.notification_deliver(notification_id=notice.pk) is False
+    assert services.delivery_deliver(delivery_id=delivery.pk) is False
     assert mail.outbox == []
 
 
 def test_the_sweep_resends_what_is_still_pending_and_quiet(candidate):
     long_ago = timezone.now() - datetime.timedelta(minutes=30)
-    stranded = _notice(candidate.user)  # e.g. written while the broker was down
-    retried_recently = _notice(candidate.user, attempts=1, attempted_at=timezone.now())
-    fresh = _notice(candidate.user)
-    done = _notice(candidate.user, status=DeliveryStatus.SENT, sent_at=long_ago)
-    Notification.objects.filter(pk__in=[stranded.pk, retried_recently.pk, done.pk]).update(
-        created_at=long_ago
-    )
+    stranded = _email(candidate.user)  # e.g. written while the broker was down
+    retried_recently = _email(candidate.user, attempts=1, attempted_at=timezone.now())
+    fresh = _email(candidate.user)
+    done = _email(candidate.user, status=DeliveryStatus.SENT, sent_at=long_ago)
+    Delivery.objects.filter(pk__in=[stranded.pk, retried_recently.pk, done.pk]).update(created_at=long_ago)
 
-    assert services.notifications_sweep() == 1
+    assert services.deliveries_sweep() == 1
 
     stranded.refresh_from_db()
     assert stranded.status == DeliveryStatus.SENT
@@ -168,7 +183,7 @@ def test_the_sweep_resends_what_is_still_pending_and_quiet(candidate):
     for untouched in (retried_recently, fresh):
         untouched.refresh_from_db()
         assert untouched.status == DeliveryStatus.PENDING
-    assert services.notifications_sweep() == 0
+    assert services.deliveries_sweep() == 0
 
 
 def test_the_sweep_is_on_the_beat_schedule(settings):
@@ -182,29 +197,37 @@ def test_the_sweep_is_on_the_beat_schedule(settings):
 def test_staff_see_failures_and_send_them_again_from_the_admin(
     client, candidate, settings, django_capture_on_commit_callbacks
 ):
-    failed = _notice(
+    failed = _email(
         candidate.user, status=DeliveryStatus.FAILED, attempts=8, last_error="SMTP: provider down"
     )
-    sent = _notice(candidate.user, status=DeliveryStatus.SENT, attempts=1)
+    sent = _email(candidate.user, status=DeliveryStatus.SENT, attempts=1)
     staff = StaffFactory()
     client.force_login(staff)
-    listing = client.get("/en/admin/notifications/notification/?status=failed").content.decode()
-    assert f"/notifications/notification/{failed.pk}/change/" in listing
-    assert f"/notifications/notification/{sent.pk}/change/" not in listing
+    listing = client.get("/en/admin/notifications/delivery/?status=failed").content.decode()
+    assert f"/notifications/delivery/{failed.pk}/change/" in listing
+    assert f"/notifications/delivery/{sent.pk}/change/" not in listing
     assert (
         "SMTP: provider down"
-        in client.get(f"/en/admin/notifications/notification/{failed.pk}/change/").content.decode()
+        in client.get(f"/en/admin/notifications/delivery/{failed.pk}/change/").content.decode()
     )
+    # The notification shows its deliveries, and its list finds the ones with a failure.
+    notice_page = client.get(
+        f"/en/admin/notifications/notification/{failed.notification_id}/change/"
+    ).content.decode()
+    assert "SMTP: provider down" in notice_page
+    notices = client.get("/en/admin/notifications/notification/?delivery=failed").content.decode()
+    assert f"/notifications/notification/{failed.notification_id}/change/" in notices
+    assert f"/notifications/notification/{sent.notification_id}/change/" not in notices
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/en/admin/notifications/notification/",
+            "/en/admin/notifications/delivery/",
             {"action": "send_again", "_selected_action": [failed.pk, sent.pk]},
             follow=True,
         )
     page = response.content.decode()
-    assert "1 notification queued again." in page
-    assert "Only failed notifications are sent again; 1 other was left as it is." in page
+    assert "1 delivery queued again." in page
+    assert "Only failed deliveries are sent again; 1 other was left as it is." in page
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (DeliveryStatus.SENT, 1)
     assert len(mail.outbox) == 1
@@ -224,7 +247,8 @@ def test_the_verification_link_is_made_when_sent_and_never_stored(db, django_cap
         )
     notice = Notification.objects.get(recipient=user, kind=NotificationKind.ACCOUNT_VERIFICATION)
     assert notice.context == {"site_url": "https://p2mi.example.go.id/"}  # no token in the database
-    assert notice.status == DeliveryStatus.SENT
+    # By e-mail only, though the new account has a phone number and WhatsApp is on by default.
+    assert list(notice.deliveries.values_list("channel", "status")) == [(Channel.EMAIL, DeliveryStatus.SENT)]
     (email,) = mail.outbox
     assert "https://p2mi.example.go.id/account/verify/" in email.body
 
@@ -239,15 +263,20 @@ def test_marking_read_with_a_bad_id_changes_nothing_and_is_not_an_error(client, 
     assert mine.read_at is None
 
 
-def test_a_message_that_cannot_be_rendered_ends_as_failed(candidate):
+@pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.SMS])
+def test_a_message_that_cannot_be_rendered_ends_as_failed(candidate, channel, text_outbox):
+    candidate.user.phone = "+6281234567890"
+    candidate.user.save()
     notice = Notification.objects.create(recipient=candidate.user, kind="no_such_kind", context={})
+    delivery = Delivery.objects.create(notification=notice, channel=channel)
     for _ in range(services.MAX_ATTEMPTS - 1):
         with pytest.raises(services.DeliveryFailed):
-            services.notification_deliver(notification_id=notice.pk)
-    assert services.notification_deliver(notification_id=notice.pk) is False
-    notice.refresh_from_db()
-    assert notice.status == DeliveryStatus.FAILED
-    assert "TemplateDoesNotExist" in notice.last_error
+            services.delivery_deliver(delivery_id=delivery.pk)
+    assert services.delivery_deliver(delivery_id=delivery.pk) is False
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "TemplateDoesNotExist" in delivery.last_error
+    assert mail.outbox == [] and text_outbox == []
 
 
 def test_the_inbox_loads_the_recipient_once_not_per_notification(client, candidate):

@@ -1,8 +1,9 @@
 """The notification outbox: written with the move, delivered after commit, once, in the reader's language.
 
-A stage move by someone other than the candidate writes one pending ``Notification``
-in the move's own transaction; after commit a task delivers it by e-mail. A failing
-channel or an unreachable broker leaves the row pending, never the move undone.
+A stage move by someone other than the candidate writes one ``Notification`` and its
+deliveries (one per channel the candidate chose) in the move's own transaction; after
+commit a task sends each pending delivery. A failing channel or an unreachable broker
+leaves the delivery pending, never the move undone.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from kombu.exceptions import OperationalError
 from candidates import services
 from candidates.models import Application, Stage
 from notifications import tasks
-from notifications.models import DeliveryStatus, Notification, NotificationKind
-from notifications.services import DeliveryFailed, notification_deliver, notification_render
+from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
+from notifications.services import DeliveryFailed, delivery_deliver, notification_render
 from programs.models import ProgramStatus
 from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
 
@@ -87,6 +88,10 @@ def notifications_of(application: Application):
     return Notification.objects.filter(recipient=application.candidate.user)
 
 
+def email_of(notification: Notification) -> Delivery:
+    return notification.deliveries.get(channel=Channel.EMAIL)
+
+
 # --- Written with the move ---------------------------------------------------------------
 
 STAFF_MOVES = [
@@ -122,11 +127,13 @@ def test_staff_move_writes_one_pending_notification_of_the_right_kind_before_com
     assert mailoutbox == []
     assert Notification.objects.count() == 1
     assert notification.kind == kind
-    assert (notification.status, notification.attempts, notification.sent_at) == (
-        DeliveryStatus.PENDING,
-        0,
-        None,
-    )
+    # The default channels: e-mail, and WhatsApp, which has no number to go to here.
+    assert dict(notification.deliveries.values_list("channel", "status")) == {
+        Channel.EMAIL: DeliveryStatus.PENDING,
+        Channel.WHATSAPP: DeliveryStatus.SKIPPED,
+    }
+    email = email_of(notification)
+    assert (email.status, email.attempts, email.sent_at) == (DeliveryStatus.PENDING, 0, None)
     assert notification.context["application_id"] == application.pk
     assert notification.context["stage"] == target
     if kind == NotificationKind.INTERVIEW_SCHEDULED:
@@ -153,6 +160,7 @@ def test_notification_is_rolled_back_with_a_move_whose_transaction_fails(
         raise RuntimeError("the surrounding request failed")
 
     assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
     assert callbacks == []
     application.refresh_from_db()
     assert application.stage == Stage.INTERVIEWED
@@ -194,17 +202,19 @@ def test_after_commit_the_email_is_sent_once_and_the_row_is_marked_sent(
     message = mailoutbox[0]
     assert message.to == [user.email]
     assert program.title in message.subject
-    notification = notifications_of(application).get()
-    assert notification.status == DeliveryStatus.SENT
-    assert notification.sent_at is not None
-    assert notification.attempts == 1
-    assert notification.last_error == ""
+    email = email_of(notifications_of(application).get())
+    assert email.status == DeliveryStatus.SENT
+    assert email.sent_at is not None
+    assert email.attempts == 1
+    assert email.last_error == ""
+    # The message's own Message-ID is the e-mail's provider id: it finds the message in mail logs.
+    assert email.provider_message_id == message.extra_headers["Message-ID"]
 
-    assert notification_deliver(notification_id=notification.pk) is False
-    assert tasks.notification_send.delay(notification.pk).get() is False
+    assert delivery_deliver(delivery_id=email.pk) is False
+    assert tasks.delivery_send.delay(email.pk).get() is False
     assert len(mailoutbox) == 1
-    notification.refresh_from_db()
-    assert (notification.status, notification.attempts) == (DeliveryStatus.SENT, 1)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (DeliveryStatus.SENT, 1)
 
 
 # --- In the recipient's language ---------------------------------------------------------
@@ -295,30 +305,30 @@ def test_failing_email_backend_keeps_the_row_pending_and_a_later_delivery_sends_
 ):
     application = application_at(Stage.INTERVIEWED, program=program)
     offer(application, staff)  # in the test's transaction: nothing is dispatched
-    notification = notifications_of(application).get()
+    email = email_of(notifications_of(application).get())
 
     settings.EMAIL_BACKEND = FAILING
     for attempt in (1, 2):
         with pytest.raises(DeliveryFailed, match="SMTPServerDisconnected"):
-            notification_deliver(notification_id=notification.pk)
-        notification.refresh_from_db()
-        assert notification.status == DeliveryStatus.PENDING
-        assert notification.attempts == attempt
-        assert notification.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
-        assert notification.sent_at is None
+            delivery_deliver(delivery_id=email.pk)
+        email.refresh_from_db()
+        assert email.status == DeliveryStatus.PENDING
+        assert email.attempts == attempt
+        assert email.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+        assert email.sent_at is None
     assert mail.outbox == []
 
     settings.EMAIL_BACKEND = LOCMEM
-    assert notification_deliver(notification_id=notification.pk) is True
-    assert notification_deliver(notification_id=notification.pk) is False
+    assert delivery_deliver(delivery_id=email.pk) is True
+    assert delivery_deliver(delivery_id=email.pk) is False
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [application.candidate.user.email]
-    notification.refresh_from_db()
-    assert notification.status == DeliveryStatus.SENT
-    assert notification.attempts == 3
-    assert notification.last_error == ""
-    assert notification.sent_at is not None
+    email.refresh_from_db()
+    assert email.status == DeliveryStatus.SENT
+    assert email.attempts == 3
+    assert email.last_error == ""
+    assert email.sent_at is not None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -336,7 +346,7 @@ def test_staff_move_commits_and_notification_stays_pending_when_dispatch_fails(
         dispatched.append(args)
         raise failure
 
-    monkeypatch.setattr(tasks.notification_send, "delay", broker_down)
+    monkeypatch.setattr(tasks.delivery_send, "delay", broker_down)
     application = application_at(Stage.INTERVIEWED, program=program)
     staff = StaffFactory()
     client.force_login(staff)
@@ -350,14 +360,11 @@ def test_staff_move_commits_and_notification_stays_pending_when_dispatch_fails(
     assert committed.stage == Stage.OFFERED
     assert committed.events.get().actor == staff
     notification = notifications_of(application).get()
-    assert dispatched == [(notification.pk,)]
+    email = email_of(notification)
+    assert dispatched == [(email.pk,)]  # the skipped WhatsApp delivery is not dispatched
     assert notification.kind == NotificationKind.SEAT_OFFERED
-    assert (notification.status, notification.attempts, notification.sent_at) == (
-        DeliveryStatus.PENDING,
-        0,
-        None,
-    )
+    assert (email.status, email.attempts, email.sent_at) == (DeliveryStatus.PENDING, 0, None)
     assert mailoutbox == []
     # The row is the proof something remains to be sent: a later run delivers it.
-    assert notification_deliver(notification_id=notification.pk) is True
+    assert delivery_deliver(delivery_id=email.pk) is True
     assert len(mailoutbox) == 1

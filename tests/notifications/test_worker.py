@@ -2,7 +2,8 @@
 
 Each test starts its own Redis (so it can be stopped without touching anything else)
 and a worker process on the test's PostgreSQL database. The worker sends e-mail through
-``tests.notifications.flaky_email``, which the test can make fail and can read back.
+``tests.notifications.flaky_email``, which the test can make fail and can read back, and
+SMS over HTTP to a provider served by the test (``tests.notifications.provider``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,18 @@ from django.utils import timezone
 
 from candidates import services as candidate_services
 from notifications import services
-from notifications.models import DeliveryStatus, Notification, NotificationKind
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from p2mi_portal.celery import app as celery_app
 from tests.factories import CandidateFactory, ProgramFactory
+
+from .provider import FakeProvider
 
 pytestmark = [pytest.mark.postgres, pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
@@ -121,7 +131,16 @@ def email_dir(tmp_path):
 
 
 @pytest.fixture
-def worker(redis_server, email_dir):
+def sms_provider():
+    with FakeProvider() as provider:
+        yield provider
+
+
+SMS_TOKEN = "test-sms-token"
+
+
+@pytest.fixture
+def worker(redis_server, email_dir, sms_provider):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
@@ -129,6 +148,11 @@ def worker(redis_server, email_dir):
         "CELERY_BROKER_URL": redis_server.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "FLAKY_EMAIL_DIR": str(email_dir),
+        "SMS_BACKEND": "http",
+        "SMS_HTTP_URL": sms_provider.url,
+        "SMS_HTTP_TOKEN": SMS_TOKEN,
+        "WHATSAPP_BACKEND": "file",
+        "NOTIFICATION_FILE_DIR": str(email_dir / "texts"),
         "PYTHONPATH": str(ROOT),
     }
     celery = Path(sys.executable).with_name("celery")
@@ -169,8 +193,18 @@ def _sent(email_dir: Path) -> list[dict]:
     return [json.loads(path.read_text()) for path in sent.glob("*.json")] if sent.exists() else []
 
 
-def _status(notification_id: int) -> str:
-    return Notification.objects.get(pk=notification_id).status
+def _status(delivery_id: int) -> str:
+    return Delivery.objects.get(pk=delivery_id).status
+
+
+def _stage_notice(candidate) -> Delivery:
+    """A notice written directly, with its e-mail delivery, not yet dispatched."""
+    notice = Notification.objects.create(
+        recipient=candidate.user,
+        kind=NotificationKind.STAGE_CHANGED,
+        context={"program_id": ProgramFactory().pk, "stage": "shortlisted"},
+    )
+    return Delivery.objects.create(notification=notice, channel=Channel.EMAIL)
 
 
 @pytest.fixture
@@ -202,17 +236,18 @@ def test_an_application_made_while_redis_is_down_is_saved_and_notified_once_afte
         )
     # The request's work is saved; the notice waits in the outbox.
     notice = Notification.objects.get(recipient=candidate.user, kind=NotificationKind.APPLICATION_RECEIVED)
+    email = notice.deliveries.get(channel=Channel.EMAIL)
     assert application.pk
-    assert notice.status == DeliveryStatus.PENDING
+    assert email.status == DeliveryStatus.PENDING
     assert _sent(email_dir) == []
 
     redis_server.start()
     _forget_broker_connections()
-    assert services.notifications_sweep(quiet_for=datetime.timedelta(0)) == 1
-    _wait_for(lambda: _status(notice.pk) == DeliveryStatus.SENT, message="the notice to be sent")
+    assert services.deliveries_sweep(quiet_for=datetime.timedelta(0)) == 1
+    _wait_for(lambda: _status(email.pk) == DeliveryStatus.SENT, message="the notice to be sent")
     # Sweeping again (and a duplicate task) sends nothing more.
-    services.notifications_sweep(quiet_for=datetime.timedelta(0))
-    services.notification_dispatch(notification_id=notice.pk)
+    services.deliveries_sweep(quiet_for=datetime.timedelta(0))
+    services.delivery_dispatch(delivery_id=email.pk)
     time.sleep(2)
     sent = _sent(email_dir)
     assert len(sent) == 1
@@ -220,33 +255,49 @@ def test_an_application_made_while_redis_is_down_is_saved_and_notified_once_afte
 
 
 def test_a_task_run_twice_sends_once(redis_server, worker, email_dir):
-    candidate = CandidateFactory()
-    program = ProgramFactory()
-    notice = Notification.objects.create(
-        recipient=candidate.user,
-        kind=NotificationKind.STAGE_CHANGED,
-        context={"program_id": program.pk, "stage": "shortlisted"},
-    )
-    services.notification_dispatch(notification_id=notice.pk)
-    services.notification_dispatch(notification_id=notice.pk)
-    _wait_for(lambda: _status(notice.pk) == DeliveryStatus.SENT, message="the notice to be sent")
+    email = _stage_notice(CandidateFactory())
+    services.delivery_dispatch(delivery_id=email.pk)
+    services.delivery_dispatch(delivery_id=email.pk)
+    _wait_for(lambda: _status(email.pk) == DeliveryStatus.SENT, message="the notice to be sent")
     time.sleep(2)
     assert len(_sent(email_dir)) == 1
-    assert Notification.objects.get(pk=notice.pk).attempts == 1
+    assert Delivery.objects.get(pk=email.pk).attempts == 1
 
 
-def test_a_provider_failing_twice_then_succeeding_gives_one_delivery(redis_server, worker, email_dir):
+def test_a_provider_failing_twice_then_succeeding_gives_one_delivery(
+    redis_server, worker, email_dir, sms_provider
+):
     (email_dir / "failures_left").write_text("2")
+    sms_provider.failures = 2
     candidate = CandidateFactory()
-    program = ProgramFactory()
-    notice = Notification.objects.create(
-        recipient=candidate.user,
-        kind=NotificationKind.STAGE_CHANGED,
-        context={"program_id": program.pk, "stage": "shortlisted"},
-    )
-    services.notification_dispatch(notification_id=notice.pk)
-    _wait_for(lambda: _status(notice.pk) == DeliveryStatus.SENT, message="the retries to succeed")
-    notice.refresh_from_db()
-    assert notice.attempts == 3
-    assert notice.last_error == ""
+    candidate.user.phone = "+6281234567890"
+    candidate.user.save()
+    NotificationPreference.objects.create(user=candidate.user, email=True, sms=True, whatsapp=False)
+    program = ProgramFactory(title="Program Uji")
+
+    # Written as a service writes it, and dispatched to the worker when the transaction commits.
+    with transaction.atomic():
+        notice = services.notification_queue(
+            recipient=candidate.user,
+            kind=NotificationKind.STAGE_CHANGED,
+            context={"program_id": program.pk, "stage": "shortlisted"},
+        )
+    email = notice.deliveries.get(channel=Channel.EMAIL)
+    sms = notice.deliveries.get(channel=Channel.SMS)
+    assert not notice.deliveries.filter(channel=Channel.WHATSAPP).exists()
+    for delivery in (email, sms):
+        _wait_for(lambda d=delivery: _status(d.pk) == DeliveryStatus.SENT, message="the retries to succeed")
+        delivery.refresh_from_db()
+        assert delivery.attempts == 3
+        assert delivery.last_error == ""
+    time.sleep(1)
     assert len(_sent(email_dir)) == 1
+    # Three requests reached the provider; only the third was taken, and it is the one SMS.
+    assert [request["status"] for request in sms_provider.requests] == [500, 500, 200]
+    (message,) = sms_provider.delivered
+    assert message["to"] == "+6281234567890"
+    assert message["channel"] == "sms"
+    assert message["sender"] == "KP2MI"
+    assert "Program Uji" in message["text"]
+    assert sms_provider.requests[-1]["headers"]["Authorization"] == f"Bearer {SMS_TOKEN}"
+    assert sms.provider_message_id == "msg-3"

@@ -1,0 +1,295 @@
+"""Queueing notifications and delivering them, one delivery per channel."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import User
+
+from .. import selectors
+from ..channels import text_send
+from ..models import (
+    PHONE_CHANNELS,
+    Broadcast,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def delivery_plan(*, kind: str, chosen: Iterable[str], phone: str) -> list[tuple[str, str]]:
+    """The deliveries a notification gets: ``(channel, status)`` for each chosen channel.
+
+    Account verification confirms the e-mail address, so it goes by e-mail whatever was
+    chosen. A phone channel without a phone number is recorded as skipped, not failed.
+    """
+    if kind == NotificationKind.ACCOUNT_VERIFICATION:
+        return [(Channel.EMAIL, DeliveryStatus.PENDING)]
+    return [
+        (
+            channel,
+            DeliveryStatus.SKIPPED if channel in PHONE_CHANNELS and not phone else DeliveryStatus.PENDING,
+        )
+        for channel in chosen
+    ]
+
+
+@transaction.atomic
+def notification_queue(*, recipient: User, kind: str, context: Mapping[str, Any]) -> Notification:
+    """Write the notification and its deliveries now; hand them to workers once the transaction commits."""
+    notification = Notification.objects.create(recipient=recipient, kind=kind, context=dict(context))
+    chosen = selectors.notification_preference_of(recipient).chosen()
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(notification=notification, channel=channel, status=status)
+        for channel, status in delivery_plan(kind=kind, chosen=chosen, phone=recipient.phone)
+    )
+    pending = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
+    transaction.on_commit(lambda: deliveries_dispatch(delivery_ids=pending))
+    return notification
+
+
+def delivery_dispatch(*, delivery_id: int) -> None:
+    """Ask a worker to deliver. A broker outage must not fail the request that caused it."""
+    from ..tasks import delivery_send
+
+    try:
+        delivery_send.delay(delivery_id)
+    except Exception:  # the broker (or, when tasks run in-process, the channel) failed
+        logger.warning("delivery %s stays pending: dispatch failed", delivery_id, exc_info=True)
+
+
+def deliveries_dispatch(*, delivery_ids: Iterable[int]) -> None:
+    for delivery_id in delivery_ids:
+        delivery_dispatch(delivery_id=delivery_id)
+
+
+# --- Rendering ---------------------------------------------------------------------
+
+
+def _render_context(notification: Notification) -> dict[str, Any]:
+    """The stored context with its ids and codes turned into what the templates show."""
+    from candidates.models import Stage
+    from programs.models import DocumentKind, PlacementTrack, Program
+
+    context: dict[str, Any] = dict(notification.context)
+    for key, value in notification.context.items():
+        if key.endswith("_at") and isinstance(value, str):
+            context[key] = timezone.localtime(datetime.datetime.fromisoformat(value))
+        elif key.endswith("_on") and isinstance(value, str):
+            context[key] = datetime.date.fromisoformat(value)
+    if "program_id" in context:
+        context["program"] = Program.objects.filter(pk=context["program_id"]).first()
+    if "track_id" in context:
+        context["track"] = PlacementTrack.objects.filter(pk=context["track_id"]).first()
+    if context.get("document_kind") in DocumentKind.values:
+        context["document_label"] = DocumentKind(context["document_kind"]).label
+    if isinstance(context.get("missing_documents"), list):
+        context["missing_document_labels"] = [
+            str(DocumentKind(kind).label)
+            for kind in context["missing_documents"]
+            if kind in DocumentKind.values
+        ]
+    if context.get("stage") in Stage.values:
+        context["stage_label"] = Stage(context["stage"]).label
+    if "broadcast_id" in context:
+        broadcast = Broadcast.objects.filter(pk=context["broadcast_id"]).first()
+        if broadcast is not None:
+            context.update(
+                subject=broadcast.subject,
+                body=broadcast.body,
+                subject_en=broadcast.subject_en,
+                body_en=broadcast.body_en,
+            )
+    if notification.kind == NotificationKind.ACCOUNT_VERIFICATION:
+        from accounts.services import verification_link
+
+        context["user"] = notification.recipient
+        context["link"] = verification_link(
+            user=notification.recipient, site_url=context.get("site_url") or settings.SITE_URL
+        )
+        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
+    context["LANGUAGE_CODE"] = translation.get_language()
+    context["recipient"] = notification.recipient
+    context["home_url"] = settings.SITE_URL + reverse("candidates:home")
+    context["documents_url"] = settings.SITE_URL + reverse("candidates:documents")
+    context["inbox_url"] = settings.SITE_URL + reverse("notifications:inbox")
+    return context
+
+
+def _language(notification: Notification, language: str | None) -> str:
+    return language or notification.recipient.language or settings.LANGUAGE_CODE
+
+
+def notification_render(notification: Notification, *, language: str | None = None) -> tuple[str, str]:
+    """Subject and body (e-mail, inbox) in ``language``; by default the recipient's (as when it is sent)."""
+    with translation.override(_language(notification, language)):
+        context = _render_context(notification)
+        subject = render_to_string(f"notifications/{notification.kind}_subject.txt", context)
+        body = render_to_string(f"notifications/{notification.kind}.txt", context)
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def notification_render_short(notification: Notification, *, language: str | None = None) -> str:
+    """The short text for SMS and WhatsApp: the essential facts and a link, no blank lines."""
+    with translation.override(_language(notification, language)):
+        text = render_to_string(f"notifications/{notification.kind}_short.txt", _render_context(notification))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+# --- Delivering --------------------------------------------------------------------
+
+
+class DeliveryFailed(Exception):
+    """The channel refused or failed; the delivery stays pending for a retry."""
+
+
+# A delivery is tried this many times (the first try and the task's retries) before it is
+# marked failed for staff to see.
+MAX_ATTEMPTS = 8
+
+# Providers' error texts may quote the address they refused; staff and logs see neither.
+_EMAIL_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
+_PHONE_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){7,}")
+
+
+def _scrubbed(text: str, address: str) -> str:
+    text = text.replace(address, "[recipient]")
+    return _PHONE_NUMBER.sub("[number]", _EMAIL_ADDRESS.sub("[e-mail]", text))
+
+
+def _send(delivery: Delivery, address: str) -> str:
+    """Render and send on the delivery's channel; the provider's message id."""
+    notification = delivery.notification
+    if delivery.channel == Channel.EMAIL:
+        subject, body = notification_render(notification)
+        message_id = make_msgid(domain=DNS_NAME)
+        EmailMessage(subject, body, None, [address], headers={"Message-ID": message_id}).send()
+        return message_id
+    return text_send(channel=delivery.channel, to=address, text=notification_render_short(notification))
+
+
+def delivery_deliver(*, delivery_id: int) -> bool:
+    """Send a pending delivery once; ``False`` when there was nothing (left) to send.
+
+    The row is locked while it is sent, and a delivery someone else is sending is left to
+    them, so running this twice sends once. A failure is recorded on the row; the caller's
+    retry comes back here, and after ``MAX_ATTEMPTS`` tries it is marked failed with the
+    last error.
+    """
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification__recipient")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return False
+        recipient = delivery.notification.recipient
+        address = recipient.email if delivery.channel == Channel.EMAIL else recipient.phone
+        if not address:  # e.g. the number was erased on request after the message was written
+            delivery.status = DeliveryStatus.SKIPPED
+            delivery.save(update_fields=["status"])
+            logger.info("delivery %s (%s) skipped: no address", delivery_id, delivery.channel)
+            return False
+        delivery.attempts += 1
+        delivery.attempted_at = timezone.now()
+        try:
+            # Rendering is inside: a message that cannot be rendered counts as a failed try.
+            provider_message_id = _send(delivery, address)
+        except Exception as exc:
+            failure = _scrubbed(f"{type(exc).__name__}: {exc}", address)[:500]
+            delivery.last_error = failure
+            gave_up = delivery.attempts >= MAX_ATTEMPTS
+            if gave_up:
+                delivery.status = DeliveryStatus.FAILED
+            delivery.save(update_fields=["attempts", "attempted_at", "last_error", "status"])
+        else:
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = delivery.attempted_at
+            delivery.last_error = ""
+            delivery.provider_message_id = (provider_message_id or "")[:200]
+            delivery.save(
+                update_fields=[
+                    "status",
+                    "sent_at",
+                    "attempts",
+                    "attempted_at",
+                    "last_error",
+                    "provider_message_id",
+                ]
+            )
+            return True
+    if gave_up:
+        logger.error(
+            "delivery %s (%s) failed after %s attempts: %s",
+            delivery_id,
+            delivery.channel,
+            MAX_ATTEMPTS,
+            failure,
+        )
+        return False
+    logger.warning("delivery %s (%s) not sent: %s", delivery_id, delivery.channel, failure.split(":")[0])
+    raise DeliveryFailed(failure)
+
+
+def deliveries_deliver_batch(*, delivery_ids: list[int]) -> int:
+    """Deliver a batch; one that fails is handed to its own task with retries."""
+    sent = 0
+    for delivery_id in delivery_ids:
+        try:
+            sent += delivery_deliver(delivery_id=delivery_id)
+        except DeliveryFailed:
+            delivery_dispatch(delivery_id=delivery_id)
+    return sent
+
+
+def deliveries_sweep(*, quiet_for: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
+    """Dispatch again what is still pending and untouched for a while (e.g. after a broker outage)."""
+    cutoff = timezone.now() - quiet_for
+    stale = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lt=cutoff)
+        .filter(models.Q(attempted_at__isnull=True) | models.Q(attempted_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    deliveries_dispatch(delivery_ids=stale)
+    return len(stale)
+
+
+@transaction.atomic
+def deliveries_retry(*, delivery_ids: list[int]) -> int:
+    """Staff send failed deliveries again: back to pending with a fresh count of tries."""
+    ids = list(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=delivery_ids, status=DeliveryStatus.FAILED)
+        .values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.PENDING, attempts=0, last_error="")
+    transaction.on_commit(lambda: deliveries_dispatch(delivery_ids=ids))
+    return len(ids)
+
+
+def notifications_mark_read(*, recipient: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the recipient's notifications read (all of them, or the ones named)."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
