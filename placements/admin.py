@@ -8,7 +8,7 @@ writes around the rules.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -126,10 +126,12 @@ class OpenChecklistFilter(admin.SimpleListFilter):
         return [("open", _("Items still open")), ("complete", _("Complete"))]
 
     def queryset(self, request, queryset):
+        # A subquery, not a join: the list counts open items, and a join would multiply them.
+        open_items = ChecklistItem.objects.filter(placement=OuterRef("pk"), confirmed_on__isnull=True)
         if self.value() == "open":
-            return queryset.filter(checklist__confirmed_on__isnull=True).distinct()
+            return queryset.filter(Exists(open_items))
         if self.value() == "complete":
-            return queryset.exclude(checklist__confirmed_on__isnull=True)
+            return queryset.filter(~Exists(open_items))
         return queryset
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import date_format
@@ -44,19 +45,33 @@ def require_staff(actor: User | None) -> None:
         raise DomainError(_("Only ministry staff can do this."), code="forbidden")
 
 
-def check_training_actor(actor: User | None, application: Application) -> str:
-    """Staff, the programme's employer, or a training partner of the programme."""
+def check_training_actor(actor: User | None, application: Application, *, moves_stage: bool = False) -> str:
+    """Staff, the programme's employer, or a training partner of the programme.
+
+    A training partner records results; what moves the worker's application (into
+    training, out of it) is for staff and the employer, as in the stage table.
+    """
     role = role_of(actor)
     if role in (Actor.STAFF, Actor.SYSTEM):
         return role
     if role == Actor.PARTNER and actor.partner_id is not None:
         program = application.program
-        if (
-            program.employer_id == actor.partner_id
-            or program.supporting_partners.filter(pk=actor.partner_id).exists()
-        ):
+        if program.employer_id == actor.partner_id:
+            return role
+        if program.supporting_partners.filter(pk=actor.partner_id).exists():
+            if moves_stage:
+                raise DomainError(
+                    _("Only the ministry or the employer can start a worker's training or end it."),
+                    code="forbidden",
+                )
             return role
     raise NotFound(_("Enrolment not found."))
+
+
+def plain_number(value: Decimal) -> str:
+    """70.00 → "70", 92.50 → "92.5": numbers as people write them in a sentence."""
+    text = format(value.quantize(Decimal("0.01")), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def check_placement_actor(actor: User | None, placement: Placement) -> str:

@@ -334,7 +334,12 @@ def placement_change_status(
     )
     if on_date > timezone.localdate():
         raise invalid("on_date", _("The date cannot be in the future."))
-    if not earliest <= on_date <= latest:
+    # Ending a placement before departure is not a journey date; every other one is.
+    before_departure = locked.status in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE)
+    if (
+        not (before_departure and to_status == PlacementStatus.TERMINATED)
+        and not earliest <= on_date <= latest
+    ):
         raise invalid(
             "on_date",
             _("The date must fall within the contract (%(start)s to %(end)s), allowing for travel.")

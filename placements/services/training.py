@@ -34,6 +34,7 @@ from .common import (
     invalid,
     locked_enrolment,
     notify_worker,
+    plain_number,
     require_staff,
 )
 
@@ -104,7 +105,7 @@ def enrolment_start(
 ) -> Enrolment:
     """Start a planned phase once every earlier one is passed; the first puts the worker in training."""
     locked = locked_enrolment(enrolment)
-    check_training_actor(actor, locked.application)
+    check_training_actor(actor, locked.application, moves_stage=locked.application.stage == Stage.ACCEPTED)
     if locked.status != EnrolmentStatus.PLANNED:
         raise Conflict(
             _("This phase is “%(status)s”; only a planned phase can start.")
@@ -266,7 +267,7 @@ def pass_rule_problems(enrolment: Enrolment) -> list[str]:
     elif enrolment.attendance < phase.min_attendance:
         problems.append(
             _("attendance is %(attendance)s%%, below the required %(minimum)s%%")
-            % {"attendance": enrolment.attendance.normalize(), "minimum": phase.min_attendance}
+            % {"attendance": plain_number(enrolment.attendance), "minimum": phase.min_attendance}
         )
     if phase.final_assessment_required:
         final = enrolment.assessments.filter(kind=AssessmentKind.FINAL).order_by("-taken_on", "-id").first()
@@ -275,7 +276,7 @@ def pass_rule_problems(enrolment: Enrolment) -> list[str]:
         elif not final.passed:
             problems.append(
                 _("the last final assessment (%(score)s, pass mark %(pass_mark)s) was not passed")
-                % {"score": final.score.normalize(), "pass_mark": final.pass_mark.normalize()}
+                % {"score": plain_number(final.score), "pass_mark": plain_number(final.pass_mark)}
             )
     return problems
 
@@ -348,7 +349,7 @@ def enrolment_end_early(*, enrolment: Enrolment, actor: User | None, status: str
     if not reason:
         raise invalid("reason", _("Give a reason."))
     locked = locked_enrolment(enrolment)
-    check_training_actor(actor, locked.application)
+    check_training_actor(actor, locked.application, moves_stage=True)
     allowed = (
         {EnrolmentStatus.IN_PROGRESS}
         if status == EnrolmentStatus.FAILED
@@ -366,7 +367,11 @@ def enrolment_end_early(*, enrolment: Enrolment, actor: User | None, status: str
     locked.decided_at = now
     locked.decided_by = actor
     locked.save(update_fields=["status", "outcome_reason", "decided_at", "decided_by", "updated_at"])
-    Enrolment.objects.filter(application_id=locked.application_id, status=EnrolmentStatus.PLANNED).update(
+    # Whatever else is still open ends with it: the worker leaves training altogether.
+    Enrolment.objects.filter(
+        application_id=locked.application_id,
+        status__in=[EnrolmentStatus.PLANNED, EnrolmentStatus.IN_PROGRESS],
+    ).exclude(pk=locked.pk).update(
         status=EnrolmentStatus.DISCONTINUED,
         outcome_reason=_("An earlier phase ended: %(reason)s") % {"reason": reason},
         decided_at=now,
