@@ -92,7 +92,7 @@ def _render_context(notification: Notification) -> dict[str, Any]:
     for key, value in notification.context.items():
         if key.endswith("_at") and isinstance(value, str):
             context[key] = timezone.localtime(datetime.datetime.fromisoformat(value))
-        elif key.endswith("_on") and isinstance(value, str):
+        elif key.endswith("_on") and isinstance(value, str) and value:
             context[key] = datetime.date.fromisoformat(value)
     if "program_id" in context:
         context["program"] = Program.objects.filter(pk=context["program_id"]).first()

@@ -25,6 +25,8 @@ def assessment_kind_label(code: str) -> str:
 @register.filter
 def isodate(value: str):
     """A date stored as ISO text, as a date the ``date`` filter can format ("" if none)."""
+    if isinstance(value, datetime.date):
+        return value
     try:
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):

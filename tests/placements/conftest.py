@@ -315,3 +315,15 @@ def error_of(response, status: int) -> dict:
         assert messages
         assert all(isinstance(message, str) and message for message in messages)
     return error
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Services build their messages in the active language; these tests read them in English.
+
+    (The API and admin tests choose the language per request, through the header or the address.)
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

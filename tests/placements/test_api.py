@@ -772,3 +772,51 @@ def test_dates_in_refusals_are_written_the_reader_s_way(ready, employer_key):
         with translation.override(language):
             assert date_format(ago(80), "DATE_FORMAT") in answers[language], language
     assert answers["en"] != answers["id"]
+
+
+def test_a_staff_browser_session_is_not_an_api_credential(ready, staff):
+    from rest_framework.test import APIClient
+
+    enrolment = phases_of(ready.application)[0]
+    client = APIClient()
+    client.force_login(staff)
+    for method, url, body in (
+        ("get", ENROLMENTS, None),
+        ("post", assessments_url(enrolment.pk), assessment_body()),
+        ("get", PLACEMENTS, None),
+        ("post", grades_url(ready.pk), {"grade": 1, "effective_on": ready.contract_starts.isoformat()}),
+        ("post", status_url(ready.pk), {"status": "departed"}),
+    ):
+        response = getattr(client, method)(url, body, format="json") if body else client.get(url)
+        assert error_of(response, 401)["code"] == "not_authenticated", url
+    assert Assessment.objects.filter(enrolment=enrolment).count() == 1  # the one from training
+    assert Placement.objects.get(pk=ready.pk).status == PlacementStatus.PRE_DEPARTURE
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the key is remembered after the first request
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_lists_take_the_same_queries_for_one_row_or_many(program, staff, employer_api):
+    from .conftest import complete_training, place
+
+    first = complete_training(accept(program), staff)
+    place(first, staff)
+    services.certificate_add(
+        enrolment=phases_of(first)[0],
+        actor=staff,
+        issuer="BPSDMI",
+        number="1",
+        issued_on=timezone.localdate(),
+    )
+    one = (_queries(employer_api, ENROLMENTS), _queries(employer_api, PLACEMENTS))
+    for _worker in range(3):
+        place(complete_training(accept(program), staff), staff)
+    many = (_queries(employer_api, ENROLMENTS), _queries(employer_api, PLACEMENTS))
+    assert many == one

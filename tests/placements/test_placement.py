@@ -544,17 +544,35 @@ def test_the_day_the_placement_was_recorded_does_not_date_the_journey(placement,
     assert move(placement, "pre_departure", staff, days_ago=80).status == PlacementStatus.PRE_DEPARTURE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="placements/services/contracts.py:337 applies the travel window (DEPARTURE_LEAD) to every move: "
-    "a planned placement whose contract starts in more than 90 days cannot be ended today",
-)
-def test_a_planned_placement_far_ahead_can_be_ended_today(trained, staff):
+def test_a_placement_far_ahead_can_be_ended_before_departure_any_day(trained, staff):
     placement = place(trained, staff, days_ago=-200)
+    # Preparation is a journey date: still refused this early.
+    error = refused(
+        DomainError,
+        services.placement_change_status,
+        placement=placement,
+        to_status="pre_departure",
+        actor=staff,
+    )
+    assert list(error.fields) == ["on_date"]
     ended = services.placement_change_status(
         placement=placement, to_status="terminated", actor=staff, reason="Pekerja mengundurkan diri"
     )
-    assert ended.status == PlacementStatus.TERMINATED
+    ended.refresh_from_db()
+    assert (ended.status, ended.returned_on) == (PlacementStatus.TERMINATED, None)
+    assert Application.objects.get(pk=placement.application_id).stage == Stage.DISCONTINUED
+
+
+def test_a_worker_who_never_left_can_be_ended_after_the_contract_window(trained, staff):
+    # Preparing since before a contract that ended 200 days ago: the end is recorded today.
+    placement = place(trained, staff, days_ago=365 * 5 + 260)
+    move(placement, "pre_departure", staff, days_ago=365 * 5 + 300)
+    placement.refresh_from_db()
+    assert placement.contract_ends + services.RETURN_GRACE < timezone.localdate()
+    ended = services.placement_change_status(
+        placement=placement, to_status="terminated", actor=staff, reason="Batal"
+    )
+    assert (ended.status, ended.returned_on) == (PlacementStatus.TERMINATED, None)
 
 
 def test_the_worker_cannot_depart_with_open_items_and_the_message_names_them(placement, staff, partner_user):

@@ -489,10 +489,6 @@ def test_attendance_below_the_minimum_is_named(in_progress, staff):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="placements/services/training.py:269,278 use Decimal.normalize(), which prints 70.00 as '7E+1'",
-)
 def test_round_numbers_in_the_pass_rule_message_read_as_numbers(in_progress, staff):
     services.enrolment_record_progress(enrolment=in_progress, actor=staff, attendance=70)
     final(in_progress, staff, 50, pass_mark=60)
@@ -694,11 +690,6 @@ def test_a_failed_second_phase_keeps_the_first_passed(worker, staff):
     assert worker.stage == Stage.DISCONTINUED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="placements/services/training.py:369 closes only the PLANNED phases: ending a later planned phase "
-    "discontinues the worker but leaves the phase in progress open",
-)
 def test_ending_a_later_phase_leaves_no_phase_in_progress(worker, staff):
     language, technical = phases_of(worker)
     start(language, staff)
@@ -708,6 +699,10 @@ def test_ending_a_later_phase_leaves_no_phase_in_progress(worker, staff):
     worker.refresh_from_db()
     assert worker.stage == Stage.DISCONTINUED
     assert not Enrolment.objects.filter(application=worker, status=EnrolmentStatus.IN_PROGRESS).exists()
+    language.refresh_from_db()
+    assert language.status == EnrolmentStatus.DISCONTINUED
+    assert "Pindah program" in language.outcome_reason
+    assert language.decided_by == staff
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
@@ -956,25 +951,44 @@ def test_a_supporting_training_institution_records_progress_assessments_and_cert
     assert passed.decided_by == trainer_user
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_training_actor (placements/services/common.py:56) lets a supporting training partner act, "
-    "but application_move's _can_see (candidates/services/applications.py:67) knows only the employer: "
-    "the stage move answers 'Application not found.'",
-)
-@pytest.mark.parametrize("call", ["start", "end"])
-def test_a_supporting_training_institution_may_start_and_end_phases(worker, staff, trainer_user, call):
+TRAINER_REFUSAL = "Only the ministry or the employer can start a worker's training or end it."
+
+
+def test_a_supporting_training_institution_cannot_put_the_worker_in_training(worker, trainer_user):
     language, _technical = phases_of(worker)
-    if call == "start":
-        services.enrolment_start(enrolment=language, actor=trainer_user)
-        expected = Stage.IN_TRAINING
-    else:
-        start(language, staff)
-        services.enrolment_end_early(
-            enrolment=language, actor=trainer_user, status="failed", reason="Tidak lulus"
-        )
-        expected = Stage.DISCONTINUED
-    assert Application.objects.get(pk=worker.pk).stage == expected
+    error = refused(DomainError, services.enrolment_start, enrolment=language, actor=trainer_user)
+    assert (error.code, error.message) == ("forbidden", TRAINER_REFUSAL)
+    language.refresh_from_db()
+    assert language.status == EnrolmentStatus.PLANNED
+    assert Application.objects.get(pk=worker.pk).stage == Stage.ACCEPTED
+
+
+@pytest.mark.parametrize("status", ["failed", "discontinued"])
+def test_a_supporting_training_institution_cannot_end_a_phase(worker, staff, trainer_user, status):
+    language, technical = phases_of(worker)
+    start(language, staff)
+    error = refused(
+        DomainError,
+        services.enrolment_end_early,
+        enrolment=language,
+        actor=trainer_user,
+        status=status,
+        reason="Tidak lulus",
+    )
+    assert (error.code, error.message) == ("forbidden", TRAINER_REFUSAL)
+    assert [e.status for e in phases_of(worker)] == [EnrolmentStatus.IN_PROGRESS, EnrolmentStatus.PLANNED]
+    assert Application.objects.get(pk=worker.pk).stage == Stage.IN_TRAINING
+
+
+def test_a_supporting_training_institution_starts_a_later_phase(worker, staff, trainer_user):
+    """Once the worker is in training, starting the next phase moves no stage."""
+    language, technical = phases_of(worker)
+    start(language, staff)
+    make_passable(language, staff)
+    services.enrolment_pass(enrolment=language, actor=trainer_user)  # technical waits for its field
+    services.enrolment_choose_field(enrolment=technical, field=StudyField.TRANSPORT, actor=staff)
+    started = services.enrolment_start(enrolment=technical, actor=trainer_user)
+    assert started.status == EnrolmentStatus.IN_PROGRESS
 
 
 def test_a_supporting_institution_of_another_programme_gets_not_found(worker, staff, other_program):
