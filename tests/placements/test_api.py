@@ -724,20 +724,9 @@ def test_refusals_speak_the_language_asked_for(trainee, employer_key):
     assert plain["Content-Language"] == "id"
 
 
-def _translated(message: str) -> bool:
-    with translation.override("id"):
-        return gettext(message) != message
-
-
 CHECKLIST_OPEN = "The worker cannot depart while these checklist items are open: %(items)s."
 
 
-@pytest.mark.xfail(
-    not _translated(CHECKLIST_OPEN),
-    strict=True,
-    reason="locale/id has no Indonesian text yet for the placements messages (run makemessages, translate, "
-    "compilemessages); passes by itself once it does",
-)
 def test_a_placement_refusal_reads_in_indonesian(placement, staff, employer_key):
     move(placement, "pre_departure", staff, days_ago=80)
     english = error_of(
@@ -756,7 +745,10 @@ def test_a_placement_refusal_reads_in_indonesian(placement, staff, employer_key)
     assert english["message"].startswith("The worker cannot depart")
     assert indonesian["message"] != english["message"]
     with translation.override("id"):
-        assert gettext(CHECKLIST_OPEN).split("%(items)s")[0] in indonesian["message"]
+        translated = gettext(CHECKLIST_OPEN)
+        labels = ", ".join(str(item.get_item_display()) for item in placement.checklist.order_by("id"))
+    assert translated != CHECKLIST_OPEN, "no Indonesian text for the checklist refusal"
+    assert indonesian["message"] == translated % {"items": labels}
 
 
 def test_dates_in_refusals_are_written_the_reader_s_way(ready, employer_key):
@@ -820,3 +812,20 @@ def test_the_lists_take_the_same_queries_for_one_row_or_many(program, staff, emp
         place(complete_training(accept(program), staff), staff)
     many = (_queries(employer_api, ENROLMENTS), _queries(employer_api, PLACEMENTS))
     assert many == one
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        assessments_url(2**31),
+        assessments_url(10**20),
+        grades_url(2**31),
+        status_url(10**20),
+    ],
+)
+def test_ids_beyond_the_database_range_are_404_not_500(ready, employer_key, url):
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {employer_key[1]}")
+    error_of(client.post(url, {"status": "departed"}, format="json"), 404)

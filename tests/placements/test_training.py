@@ -965,7 +965,7 @@ def test_a_supporting_training_institution_cannot_put_the_worker_in_training(wor
 
 @pytest.mark.parametrize("status", ["failed", "discontinued"])
 def test_a_supporting_training_institution_cannot_end_a_phase(worker, staff, trainer_user, status):
-    language, technical = phases_of(worker)
+    language, _technical = phases_of(worker)
     start(language, staff)
     error = refused(
         DomainError,
