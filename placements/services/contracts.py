@@ -61,7 +61,11 @@ def placement_create(
 ) -> Placement:
     """Place a worker who completed training, on the track whose seat they hold."""
     require_staff(actor)
-    locked = Application.objects.select_for_update().select_related("program", "track").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("program", "track")
+        .get(pk=application.pk)
+    )
     program = locked.program
     if locked.stage not in (Stage.ACCEPTED, Stage.IN_TRAINING):
         raise Conflict(

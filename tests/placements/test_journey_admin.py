@@ -8,7 +8,6 @@ English admin (``/en/admin/``); the last ones the default Indonesian at ``/admin
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -22,7 +21,6 @@ from placements.models import (
     Assessment,
     Certificate,
     ChecklistItem,
-    Enrolment,
     EnrolmentStatus,
     GradeChange,
     Placement,
@@ -750,8 +748,7 @@ def test_the_lists_are_staff_only(client, two_placements):
 def test_the_journey_link_is_on_each_placement_row(staff_client, two_placements):
     page = staff_client.get(english(PLACEMENTS)).content.decode()
     for placement in two_placements:
-        assert re.search(re.escape(journey_url(placement.application_id)), page)
-    assert Enrolment.objects.exists()
+        assert f'href="{journey_url(placement.application_id)}"' in page
 
 
 # --- A form acts only on this worker's records ------------------------------------------------

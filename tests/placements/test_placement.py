@@ -374,7 +374,7 @@ STATUSES = [status.value for status in PlacementStatus]
 @pytest.mark.parametrize("source", STATUSES)
 def test_moves_outside_the_table_are_refused(placement, staff, source):
     Placement.objects.filter(pk=placement.pk).update(status=source, status_reason="x")
-    allowed_for_staff = [label for (s, t), roles in PLACEMENT_MOVES.items() if s == source for label in [t]]
+    allowed_for_staff = [target for (start_, target) in PLACEMENT_MOVES if start_ == source]
     for target in STATUSES:
         if (source, target) in PLACEMENT_MOVES:
             continue
