@@ -70,6 +70,15 @@ def test_the_inbox_lists_only_my_notifications_newest_first_and_marks_them_read(
     assert "unread notification" not in client.get(INBOX).content.decode()
 
 
+def test_large_ids_are_written_without_thousand_separators(client, candidate):
+    """Ids are identifiers, not amounts: "1234567", never "1,234,567" or "1.234.567"."""
+    notice = _notice(candidate.user)
+    Notification.objects.filter(pk=notice.pk).update(id=1234567)
+    client.force_login(candidate.user)
+    for inbox in (INBOX, "/me/notifications/"):
+        assert 'id="notification-1234567"' in client.get(inbox).content.decode()
+
+
 def test_marking_someone_elses_notification_read_changes_nothing(client, candidate):
     theirs = _notice(UserFactory())
     client.force_login(candidate.user)
