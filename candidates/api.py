@@ -36,8 +36,10 @@ from p2mi_portal.api import (
     Cursor,
     ErrorSerializer,
     Unavailable,
+    decimal_text,
     invalid_cursor,
     iso,
+    validated,
 )
 from p2mi_portal.errors import DomainError
 from programs.models import PlacementTrack
@@ -244,10 +246,6 @@ _SUMMARY_FIELDS = (
 _SCORE, _SUBMITTED_AT = _SUMMARY_FIELDS.index("score_total"), _SUMMARY_FIELDS.index("submitted_at")
 
 
-def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
 def _summary(row: tuple) -> dict[str, Any]:
     """One list row, from a tuple in the order of ``_SUMMARY_FIELDS``."""
     (
@@ -270,14 +268,14 @@ def _summary(row: tuple) -> dict[str, Any]:
         "stage": stage,
         "preferred_track": preferred_track,
         "track": track,
-        "score": _decimal(score),
+        "score": decimal_text(score),
         "submitted_at": iso(submitted_at),
         "candidate": {
             "full_name": full_name,
             "province": province,
             "major": major,
             "graduation_year": graduation_year,
-            "average_grade": _decimal(average_grade),
+            "average_grade": decimal_text(average_grade),
         },
     }
 
@@ -368,7 +366,7 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
                 "education_level": candidate.education_level,
                 "major": candidate.major.name if candidate.major else None,
                 "graduation_year": candidate.graduation_year,
-                "average_grade": _decimal(candidate.average_grade),
+                "average_grade": decimal_text(candidate.average_grade),
             },
             "certificates": [
                 {
@@ -382,7 +380,7 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
             ],
             "languages": [{"language": s.language, "level": s.level} for s in candidate.languages.all()],
             "scores": [
-                {"criterion": s.criterion.name, "weight": s.criterion.weight, "value": _decimal(s.value)}
+                {"criterion": s.criterion.name, "weight": s.criterion.weight, "value": decimal_text(s.value)}
                 for s in application.scores.select_related("criterion").order_by(
                     "criterion__order", "criterion_id"
                 )
@@ -438,12 +436,6 @@ def _review_data(review: Review) -> dict[str, Any]:
     }
 
 
-def _validated(serializer_class, data) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- Views ------------------------------------------------------------------------------
 
 
@@ -456,7 +448,7 @@ class ApplicationListView(APIView):
         responses={200: ApplicationPageOut, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        params = _validated(ApplicationFilter, request.query_params)
+        params = validated(ApplicationFilter, request.query_params)
         ordering = params["ordering"]
         visible = selectors.applications_for_partner(
             partner_id=request.user.partner_id, program_code=params.get("program")
@@ -472,7 +464,9 @@ class ApplicationListView(APIView):
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            key = iso(last[_SUBMITTED_AT]) if ordering.endswith("submitted_at") else _decimal(last[_SCORE])
+            key = (
+                iso(last[_SUBMITTED_AT]) if ordering.endswith("submitted_at") else decimal_text(last[_SCORE])
+            )
             next_url = replace_query_param(
                 request.build_absolute_uri(), "cursor", Cursor.encode([key, last[0]])
             )
@@ -546,7 +540,7 @@ class ApplicationReviewView(APIView):
         application = selectors.application_for_partner(
             partner_id=request.user.partner_id, application_id=application_id
         )
-        data = _validated(ReviewIn, request.data)
+        data = validated(ReviewIn, request.data)
         review = services.application_review_add(application=application, reviewer=request.user, **data)
         return Response(_review_data(review), status=201)
 
@@ -570,7 +564,7 @@ class ApplicationTransitionView(APIView):
         application = selectors.application_for_partner(
             partner_id=request.user.partner_id, application_id=application_id
         )
-        data = _validated(TransitionIn, request.data)
+        data = validated(TransitionIn, request.data)
         track = None
         if data.get("track"):
             track = PlacementTrack.objects.filter(pk=data["track"], program_id=application.program_id).first()

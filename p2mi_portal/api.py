@@ -344,3 +344,15 @@ class Cursor:
 
 def iso(value: datetime.datetime | datetime.date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as JSON text, so no precision is lost on the way."""
+    return None if value is None else str(value)
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The serializer's validated data, or the 400 in the API's error shape."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

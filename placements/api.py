@@ -7,6 +7,7 @@ reads placements and posts grades and status. Every write records the key used.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from candidates.pipeline import Actor
 from p2mi_portal.api import (
     BAD_REQUEST,
     CONFLICT,
@@ -25,6 +27,7 @@ from p2mi_portal.api import (
     Cursor,
     invalid_cursor,
     iso,
+    validated,
 )
 from programs.models import StudyField
 
@@ -177,7 +180,8 @@ class PlacementPageOut(serializers.Serializer):
 # --- Shaping ---------------------------------------------------------------------------
 
 
-def _number(value) -> str | None:
+def _two_places(value: Decimal | None) -> str | None:
+    """As the schema documents them: always two decimals, as the database keeps them."""
     return None if value is None else f"{value:.2f}"
 
 
@@ -186,9 +190,9 @@ def _assessment(assessment: Assessment) -> dict[str, Any]:
         "id": assessment.pk,
         "taken_on": iso(assessment.taken_on),
         "kind": assessment.kind,
-        "score": _number(assessment.score),
-        "max_score": _number(assessment.max_score),
-        "pass_mark": _number(assessment.pass_mark),
+        "score": _two_places(assessment.score),
+        "max_score": _two_places(assessment.max_score),
+        "pass_mark": _two_places(assessment.pass_mark),
         "passed": assessment.passed,
         "note": assessment.note,
         "recorded_at": iso(assessment.created_at),
@@ -213,7 +217,7 @@ def _enrolment(enrolment: Enrolment) -> dict[str, Any]:
         "starts_on": iso(enrolment.starts_on),
         "ends_on": iso(enrolment.ends_on),
         "status": enrolment.status,
-        "attendance": _number(enrolment.attendance),
+        "attendance": _two_places(enrolment.attendance),
         "language_level": enrolment.language_level,
         "assessments": [_assessment(a) for a in enrolment.assessments.all()],
         "certificates": [
@@ -241,14 +245,10 @@ def _placement(placement: Placement) -> dict[str, Any]:
         "returned_on": iso(placement.returned_on),
         "grade": placement.grade,
         "open_checklist_items": [item.item for item in placement.checklist.all() if item.is_open],
-        "allowed_statuses": [str(s) for s in services.placement_next_statuses(placement.status, "partner")],
+        "allowed_statuses": [
+            str(s) for s in services.placement_next_statuses(placement.status, Actor.PARTNER)
+        ],
     }
-
-
-def _validated(serializer_class, data) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _page(request: Request, rows_query, params: dict[str, Any], shape) -> Response:
@@ -279,7 +279,7 @@ class EnrolmentListView(APIView):
         responses={200: EnrolmentPageOut, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        params = _validated(EnrolmentFilter, request.query_params)
+        params = validated(EnrolmentFilter, request.query_params)
         enrolments = selectors.enrolments_for_partner(
             partner_id=request.user.partner_id, program_code=params.get("program")
         )
@@ -308,7 +308,7 @@ class AssessmentCreateView(APIView):
         enrolment = selectors.enrolment_for_partner(
             partner_id=request.user.partner_id, enrolment_id=enrolment_id
         )
-        data = _validated(AssessmentIn, request.data)
+        data = validated(AssessmentIn, request.data)
         assessment = services.assessment_record(
             enrolment=enrolment, actor=request.user, api_key=request.auth, **data
         )
@@ -324,7 +324,7 @@ class PlacementListView(APIView):
         responses={200: PlacementPageOut, 400: BAD_REQUEST, 401: UNAUTHORIZED, 429: THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        params = _validated(PlacementFilter, request.query_params)
+        params = validated(PlacementFilter, request.query_params)
         placements = selectors.placements_for_partner(
             partner_id=request.user.partner_id, program_code=params.get("program")
         )
@@ -355,7 +355,7 @@ class GradeChangeCreateView(APIView):
         placement = selectors.placement_for_partner(
             partner_id=request.user.partner_id, placement_id=placement_id
         )
-        data = _validated(GradeChangeIn, request.data)
+        data = validated(GradeChangeIn, request.data)
         change = services.placement_change_grade(
             placement=placement,
             to_grade=data["grade"],
@@ -396,7 +396,7 @@ class PlacementStatusView(APIView):
         placement = selectors.placement_for_partner(
             partner_id=request.user.partner_id, placement_id=placement_id
         )
-        data = _validated(StatusIn, request.data)
+        data = validated(StatusIn, request.data)
         changed = services.placement_change_status(
             placement=placement,
             to_status=data["status"],

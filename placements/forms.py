@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Stage
+from candidates.pipeline import Actor
 from programs.models import Partner, StudyField
 
 from . import services
@@ -266,7 +267,9 @@ class StatusForm(_PlacementForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        statuses = services.placement_next_statuses(self.placement.status, "staff") if self.placement else []
+        statuses = (
+            services.placement_next_statuses(self.placement.status, Actor.STAFF) if self.placement else []
+        )
         self.fields = {
             "status": forms.ChoiceField(
                 label=_("new status"), choices=[(s.value, s.label) for s in statuses]

@@ -320,16 +320,9 @@ class Placement(TimeStampedModel):
         return self.status in PLACEMENT_FINAL_STATUSES
 
 
-class PlacementEvent(models.Model):
-    """One change of a placement's status: who (and with which key), when, why."""
+class RecordedChange(models.Model):
+    """Who recorded a change (staff, or a partner's user) and with which API key, if any."""
 
-    placement = models.ForeignKey(
-        Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="events"
-    )
-    from_status = models.CharField(_("from"), max_length=16, choices=PlacementStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=PlacementStatus.choices)
-    on_date = models.DateField(_("date"))
-    reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -344,6 +337,21 @@ class PlacementEvent(models.Model):
     created_at = models.DateTimeField(_("recorded at"), db_default=Now())
 
     class Meta:
+        abstract = True
+
+
+class PlacementEvent(RecordedChange):
+    """One change of a placement's status: who (and with which key), when, why."""
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=PlacementStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=PlacementStatus.choices)
+    on_date = models.DateField(_("date"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
         verbose_name = _("placement event")
         verbose_name_plural = _("placement history")
         ordering = ["created_at", "id"]
@@ -352,7 +360,7 @@ class PlacementEvent(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
-class GradeChange(models.Model):
+class GradeChange(RecordedChange):
     """A step on the programme's grade ladder, effective from a date."""
 
     placement = models.ForeignKey(
@@ -362,18 +370,6 @@ class GradeChange(models.Model):
     to_grade = models.PositiveSmallIntegerField(_("to grade"))
     effective_on = models.DateField(_("effective from"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    api_key = models.ForeignKey(
-        "accounts.PartnerAPIKey",
-        verbose_name=_("API key"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("recorded at"), db_default=Now())
 
     class Meta:
         verbose_name = _("grade change")

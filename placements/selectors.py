@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Application
 from p2mi_portal.errors import NotFound
-from programs.models import Currency, ExchangeRate, GradeLevel, Program, ProgramStatus
-from programs.selectors import exchange_rates_latest
+from programs.models import ExchangeRate, Program, ProgramStatus
+from programs.selectors import program_salary
 
 from .models import Assessment, Certificate, Enrolment, Placement
 
@@ -96,20 +96,11 @@ def placement_pay(placement: Placement, *, on: datetime.date | None = None) -> P
     """
     if placement.grade is None:
         return None
-    program = placement.application.program
-    level = GradeLevel.objects.filter(program=program, grade=placement.grade).first()
-    if level is None:
+    salary = program_salary(placement.application.program, on=on or timezone.localdate())
+    line = next((line for line in salary.lines if line.grade == placement.grade), None)
+    if line is None:
         return None
-    if program.salary_currency == Currency.IDR:
-        return Pay(placement.grade, Currency.IDR, level.monthly_salary, level.monthly_salary, None)
-    rate = exchange_rates_latest(on=on or timezone.localdate()).get(program.salary_currency)
-    return Pay(
-        placement.grade,
-        program.salary_currency,
-        level.monthly_salary,
-        rate.to_idr(level.monthly_salary) if rate else None,
-        rate,
-    )
+    return Pay(line.grade, salary.currency, line.amount, line.amount_idr, salary.rate)
 
 
 # --- A worker's whole journey, for staff --------------------------------------------------

@@ -33,6 +33,23 @@ def invalid(field: str, message: str) -> DomainError:
     return DomainError(message, code="invalid", fields={field: [message]})
 
 
+# Dates that plan years ahead (phases, contracts) are kept inside this century, so that
+# adding months or travel days to them can never run past the calendar's end.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def date_in_range(value: datetime.date) -> bool:
+    return isinstance(value, datetime.date) and EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def out_of_range_message() -> str:
+    return _("Give a date between %(earliest)s and %(latest)s.") % {
+        "earliest": day_text(EARLIEST_DATE),
+        "latest": day_text(LATEST_DATE),
+    }
+
+
 def day_text(value: datetime.date) -> str:
     return date_format(value, "DATE_FORMAT")
 

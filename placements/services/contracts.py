@@ -31,10 +31,12 @@ from ..models import (
 from .common import (
     add_months,
     check_placement_actor,
+    date_in_range,
     day_text,
     invalid,
     locked_placement,
     notify_worker,
+    out_of_range_message,
     require_staff,
 )
 
@@ -104,6 +106,10 @@ def placement_create(
         errors["position"] = [_("Name the position.")]
     if not isinstance(contract_starts, datetime.date):
         errors["contract_starts"] = [_("Give the date the contract starts.")]
+    elif not date_in_range(contract_starts):
+        errors["contract_starts"] = [out_of_range_message()]
+    elif contract_ends is not None and not date_in_range(contract_ends):
+        errors["contract_ends"] = [out_of_range_message()]
     else:
         contract_ends = contract_ends or add_months(contract_starts, program.contract_months)
         if contract_ends <= contract_starts:
@@ -193,7 +199,7 @@ def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> Checklis
 
 
 def open_checklist_items(placement: Placement) -> list[ChecklistItem]:
-    return [item for item in placement.checklist.order_by("id") if item.is_open]
+    return [item for item in placement.checklist.all() if item.is_open]
 
 
 def checklist_remind(*, placement: Placement) -> bool:
@@ -218,18 +224,23 @@ def checklists_remind(*, now: datetime.datetime | None = None) -> int:
     from notifications.models import Notification
 
     now = now or timezone.now()
-    preparing = Placement.objects.filter(
-        status=PlacementStatus.PRE_DEPARTURE, checklist__confirmed_on__isnull=True
-    ).distinct()
+    # One query for who was reminded lately, not one per placement.
+    reminded_lately = set(
+        Notification.objects.filter(
+            kind=NotificationKind.CHECKLIST_OPEN, created_at__gt=now - CHECKLIST_REMINDER_EVERY
+        ).values_list("context__placement_id", flat=True)
+    )
+    preparing = (
+        Placement.objects.filter(status=PlacementStatus.PRE_DEPARTURE)
+        .filter(
+            models.Exists(ChecklistItem.objects.filter(placement=models.OuterRef("pk"), confirmed_on=None))
+        )
+        .select_related("application__candidate__user")
+        .prefetch_related("checklist")
+    )
     reminded = 0
-    for placement in preparing.select_related("application__candidate__user"):
-        recent = Notification.objects.filter(
-            recipient_id=placement.application.candidate.user_id,
-            kind=NotificationKind.CHECKLIST_OPEN,
-            context__placement_id=placement.pk,
-            created_at__gt=now - CHECKLIST_REMINDER_EVERY,
-        ).exists()
-        if not recent:
+    for placement in preparing:
+        if placement.pk not in reminded_lately:
             with transaction.atomic():
                 reminded += checklist_remind(placement=placement)
     return reminded
@@ -246,6 +257,7 @@ def passports_flag(*, now: datetime.datetime | None = None) -> int:
     )
     outlasting = running.filter(
         models.Q(application__candidate__passport_expiry__isnull=True)
+        | models.Q(application__candidate__passport_number="")
         | models.Q(application__candidate__passport_expiry__lt=models.F("contract_ends"))
     ).select_related("application__candidate__user")
     flagged = 0
@@ -256,7 +268,9 @@ def passports_flag(*, now: datetime.datetime | None = None) -> int:
                 continue
             locked.passport_flagged_at = now
             locked.save(update_fields=["passport_flagged_at", "updated_at"])
-            expiry = locked.application.candidate.passport_expiry
+            candidate = locked.application.candidate
+            # Without a number the expiry date alone says nothing; both are asked for.
+            expiry = candidate.passport_expiry if candidate.passport_number else None
             notify_worker(
                 locked.application,
                 NotificationKind.PASSPORT_EXPIRING,

@@ -30,10 +30,12 @@ from ..models import (
 from .common import (
     add_months,
     check_training_actor,
+    date_in_range,
     day_text,
     invalid,
     locked_enrolment,
     notify_worker,
+    out_of_range_message,
     plain_number,
     require_staff,
 )
@@ -125,6 +127,8 @@ def enrolment_start(
             % {"phase": locked.phase.localized("title")},
             code="field_not_chosen",
         )
+    if starts_on is not None and not date_in_range(starts_on):
+        raise invalid("starts_on", out_of_range_message())
     if starts_on is not None and starts_on != locked.starts_on:
         locked.starts_on = starts_on
         locked.ends_on = add_months(starts_on, locked.phase.months)
@@ -373,7 +377,7 @@ def enrolment_end_early(*, enrolment: Enrolment, actor: User | None, status: str
         status__in=[EnrolmentStatus.PLANNED, EnrolmentStatus.IN_PROGRESS],
     ).exclude(pk=locked.pk).update(
         status=EnrolmentStatus.DISCONTINUED,
-        outcome_reason=_("An earlier phase ended: %(reason)s") % {"reason": reason},
+        outcome_reason=_("Training ended: %(reason)s") % {"reason": reason},
         decided_at=now,
         decided_by=actor,
         updated_at=now,

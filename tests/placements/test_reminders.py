@@ -281,7 +281,7 @@ def test_a_missing_passport_expiry_reads_as_missing(placement):
     set_passport(placement, None)
     services.passports_flag()
     text = rendered(kinds(NotificationKind.PASSPORT_EXPIRING).get())
-    assert "Your profile has no passport expiry date" in text["en"][1]
+    assert "Your profile lacks your passport number or its expiry date" in text["en"][1]
     assert long_date(placement.contract_ends, "en") in text["en"][1]
     assert long_date(placement.contract_ends, "id") in text["id"][1]
 

@@ -642,7 +642,7 @@ def test_a_failed_phase_discontinues_the_worker_and_frees_the_seat(worker, staff
     )
     technical.refresh_from_db()
     assert technical.status == EnrolmentStatus.DISCONTINUED
-    assert technical.outcome_reason == "An earlier phase ended: Tidak lulus ujian akhir"
+    assert technical.outcome_reason == "Training ended: Tidak lulus ujian akhir"
     worker.refresh_from_db()
     assert worker.stage == Stage.DISCONTINUED
     event = ApplicationEvent.objects.filter(application=worker).latest("id")
