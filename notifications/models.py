@@ -27,6 +27,10 @@ class NotificationKind(models.TextChoices):
     TRAINING_RESULT = "training_result", _("Training result")
     CHECKLIST_OPEN = "checklist_open", _("Pre-departure checklist items still open")
     PASSPORT_EXPIRING = "passport_expiring", _("Passport expires before the contract ends")
+    COMPLAINT_UPDATE = "complaint_update", _("Update on your complaint")
+    COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint overdue")
+    ACCOUNT_INVITED = "account_invited", _("An account was made for you")
+    IMPORT_FINISHED = "import_finished", _("Import finished")
 
 
 class Channel(models.TextChoices):

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "candidates",
     "placements",
     "notifications",
+    "complaints",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
