@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
 import re
@@ -32,6 +33,12 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Within one batch of deliveries, a broadcast's text is read once, not once per recipient;
+# a sent broadcast can no longer be edited, so the batch never sees it change.
+_batch_broadcasts: contextvars.ContextVar[dict[int, Broadcast | None] | None] = contextvars.ContextVar(
+    "batch_broadcasts", default=None
+)
 
 
 def delivery_plan(*, kind: str, chosen: Iterable[str], phone: str) -> list[tuple[str, str]]:
@@ -109,7 +116,7 @@ def _render_context(notification: Notification) -> dict[str, Any]:
     if context.get("stage") in Stage.values:
         context["stage_label"] = Stage(context["stage"]).label
     if "broadcast_id" in context:
-        broadcast = Broadcast.objects.filter(pk=context["broadcast_id"]).first()
+        broadcast = _broadcast(context["broadcast_id"])
         if broadcast is not None:
             context.update(
                 subject=broadcast.subject,
@@ -131,6 +138,15 @@ def _render_context(notification: Notification) -> dict[str, Any]:
     context["documents_url"] = settings.SITE_URL + reverse("candidates:documents")
     context["inbox_url"] = settings.SITE_URL + reverse("notifications:inbox")
     return context
+
+
+def _broadcast(broadcast_id: int) -> Broadcast | None:
+    cache = _batch_broadcasts.get()
+    if cache is None:
+        return Broadcast.objects.filter(pk=broadcast_id).first()
+    if broadcast_id not in cache:
+        cache[broadcast_id] = Broadcast.objects.filter(pk=broadcast_id, sent_at__isnull=False).first()
+    return cache[broadcast_id]
 
 
 def _language(notification: Notification, language: str | None) -> str:
@@ -253,11 +269,15 @@ def delivery_deliver(*, delivery_id: int) -> bool:
 def deliveries_deliver_batch(*, delivery_ids: list[int]) -> int:
     """Deliver a batch; one that fails is handed to its own task with retries."""
     sent = 0
-    for delivery_id in delivery_ids:
-        try:
-            sent += delivery_deliver(delivery_id=delivery_id)
-        except DeliveryFailed:
-            delivery_dispatch(delivery_id=delivery_id)
+    token = _batch_broadcasts.set({})
+    try:
+        for delivery_id in delivery_ids:
+            try:
+                sent += delivery_deliver(delivery_id=delivery_id)
+            except DeliveryFailed:
+                delivery_dispatch(delivery_id=delivery_id)
+    finally:
+        _batch_broadcasts.reset(token)
     return sent
 
 

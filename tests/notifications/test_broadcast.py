@@ -218,3 +218,38 @@ def test_the_fan_out_reads_the_batch_in_a_fixed_number_of_queries(
     # Lock, read the batch with channels, two bulk inserts, progress; then the empty last batch.
     with django_assert_max_num_queries(12):
         assert services.broadcast_fan_out(broadcast_id=broadcast.pk, batch_size=1000) == 23
+
+
+def test_the_audience_after_an_account_leaves_out_everyone_reached_before(staff, program, people):
+    broadcast = _create(staff, program)
+    everyone = list(services.broadcast_audience(broadcast).values_list("pk", flat=True))
+    assert everyone == sorted(everyone) and len(everyone) == 3
+    rest = list(
+        services.broadcast_audience(broadcast, after_user_id=everyone[0]).values_list("pk", flat=True)
+    )
+    assert rest == everyone[1:]
+    assert not services.broadcast_audience(broadcast, after_user_id=everyone[-1]).exists()
+
+
+def test_a_batch_of_deliveries_reads_the_broadcast_once(
+    staff, program, people, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(6):
+        application_at(Stage.SHORTLISTED, program=program)
+    broadcast = _create(staff, program)
+    Broadcast.objects.filter(pk=broadcast.pk).update(sent_at=broadcast.created_at)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.broadcast_fan_out(broadcast_id=broadcast.pk)
+    pending = list(Delivery.objects.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True))
+    assert len(pending) >= 9
+    with CaptureQueriesContext(connection) as queries:
+        assert services.deliveries_deliver_batch(delivery_ids=pending) == len(pending)
+    broadcast_reads = [q for q in queries.captured_queries if '"notifications_broadcast"' in q["sql"]]
+    assert len(broadcast_reads) == 1
+    assert (
+        len(mail.outbox) == Delivery.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.SENT).count()
+    )
+    assert mail.outbox and all("Jadwal tes" in message.subject for message in mail.outbox)
