@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,14 +159,14 @@ def complaint_counts(
 def complaint_counts_by_program(
     *, actor: User | None, now: datetime.datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Per programme (``program_id`` None for complaints about no programme): open and overdue."""
+    """Per programme (``program_id`` None, last, for complaints about no programme): open and overdue."""
     rows = (
         complaints_for_staff(actor)
         .filter(status__in=OPEN_STATUSES)
         .order_by()
         .values("program_id")
         .annotate(open=Count("id"), overdue=Count("id", filter=overdue_q(now)))
-        .order_by("program_id")
+        .order_by(F("program_id").asc(nulls_last=True))
     )
     return list(rows)
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
@@ -51,7 +53,13 @@ def post_complaint(client, **fields):
 
 def body(response) -> bytes:
     content = b"".join(response.streaming_content)
-    response.close()
+    # Closing the response ends the request, which would close the database connection the
+    # test still uses (PostgreSQL); the test client keeps it open the same way.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return content
 
 
