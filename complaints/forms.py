@@ -154,7 +154,7 @@ class StatusForm(TriageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "The worker sees the reason and is sent it. "
-            "Required except to start work or to close a resolved complaint."
+            "Required except to start or resume work or to close a resolved complaint."
         ),
     )
 

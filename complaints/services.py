@@ -131,6 +131,8 @@ def _clean_text(text: object, *, field: str, required_message: str | None) -> st
     text = text.strip() if isinstance(text, str) else ""
     if not text and required_message is not None:
         raise _invalid(field, required_message, code="required")
+    if "\x00" in text:
+        raise _invalid(field, _("Null characters are not allowed."))
     if len(text) > TEXT_MAX_LENGTH:
         raise _invalid(
             field,
@@ -243,7 +245,8 @@ def complaint_file(
         if stored:
             complaint.attachment.storage.delete(stored)
         raise
-    logger.info("complaint %s filed (category %s)", complaint.pk, category)
+    # Only the number: a complaint's category or text may reveal health or abuse.
+    logger.info("complaint %s filed", complaint.pk)
     return complaint
 
 

@@ -213,3 +213,30 @@ def test_complaint_numbers_are_written_without_separators(worker):
         for text in (subject, body, short):
             assert "#12345" in text, text
             assert "12,345" not in text and "12.345" not in text
+
+
+def test_the_services_refuse_text_the_database_cannot_hold(worker, complaint, staff):
+    with translation.override("en"):
+        for call, field in (
+            (
+                lambda: services.complaint_file(candidate=worker, category="other", description="a\x00b"),
+                "description",
+            ),
+            (lambda: services.complaint_reply(complaint=complaint, text="a\x00b", actor=worker.user), "text"),
+            (
+                lambda: services.complaint_note_add(
+                    complaint=complaint, text="a\x00b", visible_to_worker=False, actor=staff
+                ),
+                "text",
+            ),
+            (
+                lambda: services.complaint_status_change(
+                    complaint=complaint, to_status="resolved", reason="a\x00b", actor=staff
+                ),
+                "reason",
+            ),
+        ):
+            with pytest.raises(DomainError) as refused:
+                call()
+            assert refused.value.fields == {field: ["Null characters are not allowed."]}
+    assert Complaint.objects.count() == 1 and complaint.entries.count() == 1
