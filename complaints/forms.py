@@ -55,7 +55,7 @@ class ComplaintForm(forms.Form):
         field.queryset = selectors.applications_to_complain_about(candidate)
         field.label_from_instance = lambda application: application.program.localized("title")
         self.fields["attachment"].help_text = _(
-            "Optional: a photo or scan as evidence. PDF, JPEG or PNG, at most %(limit)s MB."
+            "A photo or scan as evidence: PDF, JPEG or PNG, at most %(limit)s MB."
         ) % {"limit": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
 
 
@@ -160,13 +160,12 @@ class StatusForm(TriageForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Every status is offered, so a move the table refuses is explained rather than hidden.
+        # The list offers the moves the table allows from here; any other status is still
+        # accepted by the form so that the service explains why it is refused (for example
+        # when someone else moved the complaint in the meantime).
         targets = services.status_targets(self.complaint.status)
-        self.fields["to_status"].choices = [(target.value, target.label) for target in targets] + [
-            (status.value, status.label)
-            for status in ComplaintStatus
-            if status not in targets and status != self.complaint.status
-        ]
+        self.fields["to_status"].choices = ComplaintStatus.choices
+        self.fields["to_status"].widget.choices = [(target.value, target.label) for target in targets]
 
     def available(self) -> bool:
         return bool(services.status_targets(self.complaint.status))

@@ -126,6 +126,10 @@ def test_an_illegal_status_move_is_refused_with_the_allowed_ones(staff_client, c
     services.complaint_status_change(
         complaint=complaint, to_status="resolved", reason="Selesai.", actor=staff
     )
+    page = staff_client.get(triage_url(complaint)).content.decode()
+    form = page[page.index('id="form-status"') : page.index("</form>", page.index('id="form-status"'))]
+    assert '<option value="in_progress">' in form and '<option value="closed">' in form
+    assert '<option value="new">' not in form and '<option value="resolved">' not in form
     response = triage(staff_client, complaint, "status", to_status="new", reason="Coba lagi.")
     assert response.status_code == 200
     assert (
@@ -153,8 +157,7 @@ def test_a_status_that_needs_a_reason_is_refused_without_one(staff_client, compl
     ("action", "fields", "message"),
     [
         ("status", {"to_status": "archived"}, "Choose one of the listed statuses."),
-        # The current status is not offered at all.
-        ("status", {"to_status": "new"}, "Choose one of the listed statuses."),
+        ("status", {"to_status": "new"}, "is “New” and cannot move to “New”. Allowed: In progress,"),
         ("priority", {"priority": "critical"}, "Choose one of the listed priorities."),
         ("priority", {"priority": "normal"}, "The priority is already “Normal”."),
         ("assign", {"assignee": "abc"}, "Assign the complaint to an active ministry staff member."),
