@@ -1,8 +1,8 @@
 """Every write to complaints: filing, the staff triage, the worker's replies, overdue reminders.
 
-Each function locks the complaint, checks the change, writes one :class:`ComplaintEntry` per
-change (who, when, from, to, text, whether the worker sees it) and queues the notifications
-in the same transaction.
+Filing writes the complaint and its first :class:`ComplaintEntry`; every later change locks the
+complaint, checks the change, writes one entry (who, when, from, to, text, whether the worker
+sees it) and queues the notifications in the same transaction.
 
 Who is told what:
 
