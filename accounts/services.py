@@ -20,7 +20,14 @@ from .models import Role, User
 
 STAFF_GROUP = "Ministry staff"
 # Ministry staff manage everything in these apps; accounts they may only view.
-STAFF_MANAGED_APPS = ("programs", "candidates", "placements", "notifications", "django_celery_beat")
+STAFF_MANAGED_APPS = (
+    "programs",
+    "candidates",
+    "placements",
+    "notifications",
+    "complaints",
+    "django_celery_beat",
+)
 
 
 def staff_group_ensure() -> Group:

@@ -141,6 +141,25 @@ def candidate_data_export(candidate: CandidateProfile) -> dict[str, Any]:
             {"requested_at": when(r.requested_at), "decision": r.decision, "decided_at": when(r.decided_at)}
             for r in candidate.deletion_requests.all()
         ],
+        # What the candidate sees of their complaints: staff-only notes are the ministry's.
+        "complaints": [
+            {
+                "id": c.pk,
+                "category": c.category,
+                "program": c.program.code if c.program else None,
+                "description": c.description,
+                "attachment_name": c.attachment_name,
+                "status": c.status,
+                "filed_at": when(c.created_at),
+                "resolved_at": when(c.resolved_at),
+                "timeline": [
+                    {"kind": e.kind, "at": when(e.created_at), "status": e.to_value, "text": e.text}
+                    for e in c.entries.all()
+                    if e.visible_to_worker
+                ],
+            }
+            for c in candidate.complaints.select_related("program").prefetch_related("entries")
+        ],
     }
 
 

@@ -198,3 +198,22 @@ class ComplaintEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.complaint_id}"
+
+    def _label(self, value: str) -> str:
+        # Statuses and priorities are stored as codes and read by their labels; names as written.
+        choices = {
+            ComplaintEntryKind.FILED: ComplaintStatus,
+            ComplaintEntryKind.STATUS: ComplaintStatus,
+            ComplaintEntryKind.PRIORITY: ComplaintPriority,
+        }.get(self.kind)
+        if choices is not None and value in choices.values:
+            return str(choices(value).label)
+        return value
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_value)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_value)

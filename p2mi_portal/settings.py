@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.tasks.passports_flag",
         "schedule": 24 * 3600,
     },
+    # Reminds each complaint's assignee at most once a day (complaints.services).
+    "remind-overdue-complaints": {"task": "complaints.tasks.complaints_overdue_remind", "schedule": 60 * 60},
     "resend-pending-notifications": {
         "task": "notifications.tasks.notifications_resend_pending",
         "schedule": 5 * 60,

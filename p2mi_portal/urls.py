@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("account/", include("accounts.urls")),
     path("", include("candidates.urls")),
+    path("", include("complaints.urls")),
     path("", include("notifications.urls")),
     path("", include("programs.urls")),
     prefix_default_language=False,

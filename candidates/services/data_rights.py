@@ -44,6 +44,7 @@ def candidate_anonymise(*, candidate: CandidateProfile) -> CandidateProfile:
     # Free text the candidate wrote may name people or places; it goes too.
     ApplicationEvent.objects.filter(application__candidate=locked, actor=locked.user).update(reason="")
     locked.deletion_requests.update(reason="")
+    files += _complaints_erase(locked)
     user = locked.user
     user.email = f"deleted-{user.pk}@anonymised.invalid"
     user.full_name = ""
@@ -55,6 +56,22 @@ def candidate_anonymise(*, candidate: CandidateProfile) -> CandidateProfile:
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
     logger.info("candidate %s anonymised", locked.pk)
     return locked
+
+
+def _complaints_erase(candidate: CandidateProfile) -> list[str]:
+    """Erase what the candidate wrote and sent in complaints; the files to delete.
+
+    The complaints stay (category, programme, status, dates) for the ministry's records.
+    """
+    from complaints.models import ComplaintEntry, ComplaintEntryKind
+
+    complaints = candidate.complaints.all()
+    files = list(complaints.exclude(attachment="").values_list("attachment", flat=True))
+    complaints.update(description="", attachment="", attachment_name="", attachment_type="")
+    ComplaintEntry.objects.filter(
+        complaint__candidate=candidate, kind=ComplaintEntryKind.WORKER_REPLY
+    ).update(text="")
+    return files
 
 
 @transaction.atomic

@@ -124,6 +124,10 @@ def _render_context(notification: Notification) -> dict[str, Any]:
                 subject_en=broadcast.subject_en,
                 body_en=broadcast.body_en,
             )
+    if notification.kind in (NotificationKind.COMPLAINT_UPDATE, NotificationKind.COMPLAINT_OVERDUE):
+        from complaints.selectors import complaint_notice_context
+
+        context.update(complaint_notice_context(notification.context))
     if notification.kind == NotificationKind.ACCOUNT_VERIFICATION:
         from accounts.services import verification_link
 
