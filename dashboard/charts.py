@@ -2,7 +2,7 @@
 
 Each builder returns safe markup: an ``<svg role="img">`` named by its ``<title>`` and described
 by a ``<desc>`` that reads out every number, with a ``<title>`` on each bar for a pointer's
-hover. Colours come from CSS classes (``dashboard/dashboard.css``). The drawing is 400 units
+hover. Colours come from CSS classes (``dashboard/dashboard.css``). The drawing is 360 units
 wide and scales to its box (``viewBox``): a row is a label with its number at the right end,
 and the bar below it across the whole width, so long labels fit a phone as well as a desktop.
 Every chart on the page is accompanied by a table with the same numbers.
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 400
-LABEL_HEIGHT = 16  # the label's line; the text sits on its baseline at 12
-BAR_HEIGHT = 14
-ROW_GAP = 10
+WIDTH = 360
+LABEL_HEIGHT = 17  # the label's line; the text sits on its baseline at 13
+BAR_HEIGHT = 11
+ROW_GAP = 7
 ROW = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
-CHARACTER = 6.6  # the average width of a character of the 12px label font, to shorten long labels
+CHARACTER = 7.1  # the average width of a character of the 13-unit label font, to shorten long labels
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _svg(chart_id: str, title: str, description: str, rows: int, body: list[Safe
 
 def _row_head(index: int, label: str, text: str) -> SafeString:
     """The label at the left and the number at the right end of a row's first line."""
-    baseline = index * ROW + 12
+    baseline = index * ROW + 13
     room = WIDTH - len(text) * CHARACTER - 8
     return format_html(
         '<text class="chart-label" x="0" y="{y}">{label}</text>'
@@ -82,12 +82,11 @@ def _row_head(index: int, label: str, text: str) -> SafeString:
 
 def _rect(css: str, x: float, index: int, width: float, hover: str) -> SafeString:
     return format_html(
-        '<rect class="{css}" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{height}">'
-        "<title>{hover}</title></rect>",
+        '<rect class="{css}" x="{x}" y="{y}" width="{width}" height="{height}"><title>{hover}</title></rect>',
         css=css,
-        x=x,
+        x=f"{x:.1f}",
         y=index * ROW + LABEL_HEIGHT,
-        width=width,
+        width=f"{width:.1f}",
         height=BAR_HEIGHT,
         hover=hover,
     )

@@ -62,7 +62,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from candidates.models import ApplicationEvent, Stage
-from complaints.models import DUE_WITHIN, Complaint, ComplaintStatus
+from complaints.models import Complaint, ComplaintStatus
 from placements.models import Enrolment, EnrolmentStatus, Placement, PlacementStatus
 from programs.models import Major, ProgramStatus, TrainingPhase
 from tests.factories import (
@@ -76,7 +76,7 @@ from tests.factories import (
 
 T0 = datetime.datetime(2026, 1, 5, 1, 0, tzinfo=datetime.UTC)  # 08:00 WIB
 W, M, H = "teknik-pengelasan", "teknik-pemesinan", "perhotelan"
-R, I = "Rusia", "Indonesia — proyek Rusia"
+R, IND = "Rusia", "Indonesia — proyek Rusia"
 
 APPLICATIONS = [
     (Stage.SUBMITTED, None, "31", W),
@@ -94,13 +94,13 @@ APPLICATIONS = [
     (Stage.INTERVIEWED, None, "31", W),
     (Stage.INTERVIEWED, None, "35", H),
     (Stage.OFFERED, R, "31", W),
-    (Stage.OFFERED, I, "32", M),
+    (Stage.OFFERED, IND, "32", M),
     (Stage.ACCEPTED, R, "31", W),
     (Stage.IN_TRAINING, R, "31", W),
     (Stage.IN_TRAINING, R, "35", M),
-    (Stage.IN_TRAINING, I, "32", W),
+    (Stage.IN_TRAINING, IND, "32", W),
     (Stage.PLACED, R, "31", W),
-    (Stage.PLACED, I, "32", M),
+    (Stage.PLACED, IND, "32", M),
     (Stage.RETURNED, R, "31", H),
     (Stage.WAITLISTED, R, "35", W),
     (Stage.DECLINED, None, "32", M),
@@ -244,7 +244,7 @@ def program(db):
         title="SMK Go Global RUSAL",
         title_en="SMK Go Global RUSAL (en)",
         total_seats=16,
-        tracks=[(R, 10), (I, 6)],
+        tracks=[(R, 10), (IND, 6)],
         status=ProgramStatus.SELECTION,
     )
     tracks = {track.name: track for track in program.tracks.all()}

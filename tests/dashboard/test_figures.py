@@ -187,6 +187,14 @@ def test_the_periodic_job_counts_every_programme_out_of_draft(program, other_pro
     assert set(ProgramFigures.objects.values_list("program_id", flat=True)) == {program.pk, other_program.pk}
 
 
+def test_the_job_is_scheduled_every_15_minutes(settings):
+    from p2mi_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["count-dashboard-figures"]
+    assert entry == {"task": "dashboard.tasks.figures_refresh_all", "schedule": 15 * 60}
+    assert entry["task"] in app.tasks
+
+
 @pytest.mark.postgres
 def test_postgres_median_query_agrees_with_the_portable_one(program):
     """PostgreSQL takes the medians with percentile_cont in one query; the portable path (SQLite's)

@@ -438,11 +438,11 @@ def _complaints(program: Program, now: datetime.datetime, rng: random.Random) ->
 
 def seed_dashboard() -> None:
     """Stage moves for every bench application (added once per application), and once: seat
-    holders with their training and contracts, and complaints, on both bench programmes."""
+    holders with their training and contracts, and complaints, on both bench programmes.
+    Run after :func:`seed`."""
     from placements.models import Placement
 
-    bench, other, _key = fixtures()
-    programs = [bench, other]
+    programs = list(Program.objects.filter(code__in=[BENCH_PROGRAM, OTHER_PROGRAM]).order_by("id"))
     now = timezone.now()
     if not Placement.objects.filter(application__program__in=programs).exists():
         with transaction.atomic():
