@@ -54,7 +54,9 @@ def _stage_label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else stage
 
 
-def funnel(stages: dict[str, int]) -> Panel:
+def funnel(counts: dict[str, int]) -> Panel:
+    # In pipeline order, whatever order the stored JSON kept (PostgreSQL's jsonb sorts its keys).
+    stages = {stage.value: counts.get(stage.value, 0) for stage in Stage}
     total = sum(stages.values())
     bars = [
         charts.Bar(

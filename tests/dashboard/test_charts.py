@@ -122,3 +122,12 @@ def test_the_top_provinces_are_drawn_and_the_rest_is_one_bar():
     assert labels[:10] == [f"Provinsi {n}" for n in range(11, 21)]
     assert labels[10] == "Other provinces (5)"
     assert list(svg.iter(f"{SVG}text"))[-1].text == str(sum(100 - n for n in range(21, 26)))
+
+
+def test_the_funnel_follows_the_pipeline_whatever_order_the_stored_counts_came_in():
+    """PostgreSQL's jsonb keeps an object's keys sorted its own way, not as written."""
+    with translation.override("en"):
+        panel = panels.funnel({"withdrawn": 1, "submitted": 5, "screening": 2})
+    assert [row[0] for row in panel.rows[:3]] == ["Submitted", "Screening", "Documents verified"]
+    assert panel.rows[-3] == ["Withdrawn", "1", "12.5%"]
+    assert panel.totals == ["All applications", "8", "100.0%"]
