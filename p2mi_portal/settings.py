@@ -237,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notifications_resend_pending",
         "schedule": 5 * 60,
     },
+    # The dashboard's figures over every application of a programme (dashboard.models).
+    "count-dashboard-figures": {"task": "dashboard.tasks.figures_refresh_all", "schedule": 15 * 60},
     # Daily, in the morning (WIB), when people read their messages.
     "remind-recruitment-closing": {
         "task": "notifications.tasks.recruitment_closing_remind",

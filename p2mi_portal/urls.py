@@ -32,6 +32,7 @@ urlpatterns = [
 # Indonesian pages (admin included) live at the root, English ones under /en/:
 # the address alone decides the language, so a shared link reads the same for everyone.
 urlpatterns += i18n_patterns(
+    path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("account/", include("accounts.urls")),
     path("", include("candidates.urls")),

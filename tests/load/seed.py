@@ -210,3 +210,248 @@ def seed(total: int, *, rng_seed: int = 2026) -> None:
         _reset_sequence(model)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user, candidates_candidateprofile, candidates_application")
+
+
+# --- What the staff dashboard needs at scale -------------------------------------------------
+
+# The stages an application went through to reach its current one (every move allowed by
+# candidates.pipeline), and roughly how many hours it stays in each before moving on.
+_SELECTION = [
+    Stage.SUBMITTED,
+    Stage.SCREENING,
+    Stage.DOCUMENTS_VERIFIED,
+    Stage.SHORTLISTED,
+    Stage.INTERVIEW_SCHEDULED,
+    Stage.INTERVIEWED,
+]
+_CONTRACT = [*_SELECTION, Stage.OFFERED, Stage.ACCEPTED, Stage.IN_TRAINING]
+STAGE_PATHS: dict[str, list[str]] = {
+    **{stage: _SELECTION[: i + 1] for i, stage in enumerate(_SELECTION)},
+    Stage.WAITLISTED: [*_SELECTION, Stage.WAITLISTED],
+    Stage.OFFERED: [*_SELECTION, Stage.OFFERED],
+    Stage.DECLINED: [*_SELECTION, Stage.OFFERED, Stage.DECLINED],
+    Stage.ACCEPTED: [*_SELECTION, Stage.OFFERED, Stage.ACCEPTED],
+    Stage.IN_TRAINING: _CONTRACT,
+    Stage.PLACED: [*_CONTRACT, Stage.PLACED],
+    Stage.RETURNED: [*_CONTRACT, Stage.PLACED, Stage.RETURNED],
+    Stage.DISCONTINUED: [*_CONTRACT, Stage.DISCONTINUED],
+    Stage.INELIGIBLE: [Stage.SUBMITTED, Stage.SCREENING, Stage.INELIGIBLE],
+    Stage.REJECTED: [*_SELECTION[:4], Stage.REJECTED],
+    Stage.WITHDRAWN: [Stage.SUBMITTED, Stage.SCREENING, Stage.WITHDRAWN],
+}
+STAY_HOURS = {
+    Stage.SUBMITTED: 48,
+    Stage.SCREENING: 240,
+    Stage.DOCUMENTS_VERIFIED: 120,
+    Stage.SHORTLISTED: 168,
+    Stage.INTERVIEW_SCHEDULED: 96,
+    Stage.INTERVIEWED: 72,
+    Stage.OFFERED: 72,
+    Stage.ACCEPTED: 720,
+    Stage.IN_TRAINING: 8760,
+    Stage.PLACED: 17520,
+}
+# Each stay is its typical length plus up to this many hours, so moves stay in order.
+STAY_JITTER_HOURS = 47
+# Per track of each bench programme: applications holding a seat, by stage.
+SEAT_HOLDERS = {
+    Stage.OFFERED: 2,
+    Stage.ACCEPTED: 3,
+    Stage.IN_TRAINING: 8,
+    Stage.PLACED: 6,
+    Stage.RETURNED: 2,
+    Stage.DISCONTINUED: 2,
+}
+COMPLAINTS_PER_PROGRAM = 600
+
+
+def _events_insert(program_ids: list[int]) -> int:
+    """Write every stage move of the bench applications that have none yet, in one statement.
+
+    A move's time is the submission time plus the typical stays of the stages before it,
+    each lengthened by a pseudo-random number of hours taken from the application id.
+    """
+    rows, params = [], []
+    for stage, path in STAGE_PATHS.items():
+        offsets, total = [], 0
+        for step in path:
+            offsets.append(total)
+            total += STAY_HOURS.get(step, 0)
+        rows.append("(%s, %s::varchar[], %s::int[])")
+        params += [stage, path, offsets]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(MAX(e.application_id), 0) FROM candidates_applicationevent e "
+            "JOIN candidates_application a ON a.id = e.application_id WHERE a.program_id = ANY(%s)",
+            [program_ids],
+        )
+        (after,) = cursor.fetchone()
+        # Moves are generated from the fixed table above; only ids and numbers are parameters.
+        cursor.execute(
+            f"""
+            INSERT INTO candidates_applicationevent
+                (application_id, from_stage, to_stage, actor_id, reason, data, created_at)
+            SELECT a.id, COALESCE(p.path[s.n - 1], ''), p.path[s.n], NULL, '', '{{}}'::jsonb,
+                   a.submitted_at + make_interval(
+                       hours => p.offsets[s.n] + CASE WHEN s.n = 1 THEN 0
+                                ELSE ((a.id * 7919 + s.n * 104729) %% {STAY_JITTER_HOURS + 1})::int END
+                   )
+            FROM candidates_application a
+            JOIN (VALUES {", ".join(rows)}) AS p(stage, path, offsets) ON p.stage = a.stage
+            CROSS JOIN LATERAL generate_series(1, cardinality(p.path)) AS s(n)
+            WHERE a.program_id = ANY(%s) AND a.id > %s
+            ORDER BY a.id, s.n
+            """,  # noqa: S608
+            [*params, program_ids, after],
+        )
+        return cursor.rowcount
+
+
+def _seat_holders(program: Program, now: datetime.datetime) -> None:
+    """Move a few interviewed applications on to offers, training, contracts and return,
+    with their enrolments and placements, and the tracks' seat counters to match."""
+    from placements.models import Enrolment, EnrolmentStatus, Placement, PlacementStatus
+    from programs.models import TrainingPhase
+
+    language, _ = TrainingPhase.objects.get_or_create(
+        program=program, order=1, defaults={"title": "Bahasa Rusia", "months": 12, "location": "Rusia"}
+    )
+    technical, _ = TrainingPhase.objects.get_or_create(
+        program=program, order=2, defaults={"title": "Teknik", "months": 12, "location": "Rusia"}
+    )
+    today = now.date()
+    year = datetime.timedelta(days=365)
+    enrolments, placements = [], []
+    for track in program.tracks.order_by("id"):
+        chosen = list(
+            Application.objects.filter(program=program, stage=Stage.INTERVIEWED)
+            .order_by("id")
+            .values_list("id", flat=True)[: sum(SEAT_HOLDERS.values())]
+        )
+        for stage, count in SEAT_HOLDERS.items():
+            ids, chosen = chosen[:count], chosen[count:]
+            Application.objects.filter(id__in=ids).update(
+                stage=stage,
+                track=track,
+                offer_expires_at=now + datetime.timedelta(days=5) if stage == Stage.OFFERED else None,
+            )
+            for n, application_id in enumerate(ids):
+                if stage in (Stage.IN_TRAINING, Stage.DISCONTINUED):
+                    first = (
+                        EnrolmentStatus.DISCONTINUED
+                        if stage == Stage.DISCONTINUED
+                        else (EnrolmentStatus.PASSED if n % 2 else EnrolmentStatus.IN_PROGRESS)
+                    )
+                    second = (
+                        EnrolmentStatus.IN_PROGRESS
+                        if first == EnrolmentStatus.PASSED
+                        else EnrolmentStatus.PLANNED
+                    )
+                    for phase, status, start in ((language, first, today - year), (technical, second, today)):
+                        enrolments.append(
+                            Enrolment(
+                                application_id=application_id,
+                                phase=phase,
+                                starts_on=start,
+                                ends_on=start + year,
+                                status=status,
+                                outcome_reason="Bench" if status == EnrolmentStatus.DISCONTINUED else "",
+                            )
+                        )
+                elif stage in (Stage.PLACED, Stage.RETURNED):
+                    for phase, start in ((language, today - 3 * year), (technical, today - 2 * year)):
+                        enrolments.append(
+                            Enrolment(
+                                application_id=application_id,
+                                phase=phase,
+                                starts_on=start,
+                                ends_on=start + year,
+                                status=EnrolmentStatus.PASSED,
+                            )
+                        )
+                    status = (
+                        PlacementStatus.COMPLETED
+                        if stage == Stage.RETURNED
+                        else [
+                            PlacementStatus.WORKING,
+                            PlacementStatus.DEPARTED,
+                            PlacementStatus.PRE_DEPARTURE,
+                        ][n % 3]
+                    )
+                    placements.append(
+                        Placement(
+                            application_id=application_id,
+                            track=track,
+                            employer=program.employer,
+                            site="Krasnoyarsk",
+                            position="Juru las",
+                            contract_starts=today - year,
+                            contract_ends=today + 4 * year,
+                            status=status,
+                        )
+                    )
+        PlacementTrack.objects.filter(pk=track.pk).update(
+            seats_reserved=SEAT_HOLDERS[Stage.OFFERED],
+            seats_taken=sum(count for stage, count in SEAT_HOLDERS.items() if stage in SEAT_TAKEN_STAGES),
+        )
+    Enrolment.objects.bulk_create(enrolments)
+    Placement.objects.bulk_create(placements)
+
+
+def _complaints(program: Program, now: datetime.datetime, rng: random.Random) -> None:
+    from complaints.models import (
+        DUE_WITHIN,
+        OPEN_STATUSES,
+        Complaint,
+        ComplaintCategory,
+        ComplaintPriority,
+        ComplaintStatus,
+    )
+
+    applications = list(
+        Application.objects.filter(program=program)
+        .order_by("-id")
+        .values_list("id", "candidate_id")[:COMPLAINTS_PER_PROGRAM]
+    )
+    complaints = []
+    for application_id, candidate_id in applications:
+        priority = rng.choice(ComplaintPriority.values)
+        filed = now - datetime.timedelta(hours=rng.randint(1, 60 * 24))
+        status = rng.choice(ComplaintStatus.values)
+        complaints.append(
+            Complaint(
+                candidate_id=candidate_id,
+                application_id=application_id,
+                program=program,
+                category=rng.choice(ComplaintCategory.values),
+                description="Bench",
+                status=status,
+                priority=priority,
+                due_at=filed + DUE_WITHIN[priority],
+                created_at=filed,
+                updated_at=filed,
+                resolved_at=None if status in OPEN_STATUSES else now,
+            )
+        )
+    Complaint.objects.bulk_create(complaints)
+
+
+def seed_dashboard() -> None:
+    """Stage moves for every bench application (added once per application), and once: seat
+    holders with their training and contracts, and complaints, on both bench programmes.
+    Run after :func:`seed`."""
+    from placements.models import Placement
+
+    programs = list(Program.objects.filter(code__in=[BENCH_PROGRAM, OTHER_PROGRAM]).order_by("id"))
+    now = timezone.now()
+    if not Placement.objects.filter(application__program__in=programs).exists():
+        with transaction.atomic():
+            for program in programs:
+                _seat_holders(program, now)
+                _complaints(program, now, random.Random(program.pk))
+    with transaction.atomic():
+        added = _events_insert([p.pk for p in programs])
+    if added:
+        print(f"{added:,} stage moves added")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE candidates_applicationevent")
