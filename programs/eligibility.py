@@ -154,8 +154,11 @@ def _check(program: Program, candidate: Any, code: str) -> str:
     return ""
 
 
-def evaluate_rules(program: Program, candidate: Any) -> list[RuleResult]:
-    """Each rule with whether ``candidate`` meets it and, if not, what is missing."""
+def evaluate_rules(program: Program, candidate: Any, *, rules: list[Rule] | None = None) -> list[RuleResult]:
+    """Each rule with whether ``candidate`` meets it and, if not, what is missing.
+
+    ``rules`` (from :func:`describe_rules`) lets a caller checking many candidates describe them once.
+    """
     gaps = profile_gaps(candidate)
     results = [
         RuleResult(
@@ -165,7 +168,7 @@ def evaluate_rules(program: Program, candidate: Any) -> list[RuleResult]:
             missing=_("Fill in your profile: %(fields)s.") % {"fields": ", ".join(gaps)} if gaps else "",
         )
     ]
-    for rule in describe_rules(program):
+    for rule in describe_rules(program) if rules is None else rules:
         missing = _check(program, candidate, rule.code)
         results.append(RuleResult(rule.code, rule.text, met=not missing, missing=missing))
     return results
