@@ -664,6 +664,8 @@ class ImportJob(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     consent_confirmed_at = models.DateTimeField(_("consent confirmed at"))
+    # The report is written in the language of the page the file was uploaded from.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="id")
     status = models.CharField(
         _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.CHECKING
     )

@@ -271,7 +271,10 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
     elif birth_date is not None and (
         birth_date > lookups.today or not 14 <= lookups.today.year - birth_date.year <= 80
     ):
-        errors.append(_("Check your date of birth."))
+        errors.append(
+            _("The date of birth %(value)s cannot be right (in the future, or less than 14 or over 80 years ago).")
+            % {"value": birth_date.isoformat()}
+        )
         birth_date = None
     raw_sex = _text(cell("sex"))
     sex = _SEXES.get(_header_key(raw_sex), "")
@@ -339,7 +342,9 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
     if need("graduation_year", raw_year):
         year = int(raw_year) if raw_year.isdigit() else None
         if year is None or not 1980 <= year <= lookups.today.year + 1:
-            errors.append(_("Check your graduation year."))
+            errors.append(
+                _("The graduation year %(value)s is not between 1980 and next year.") % {"value": raw_year}
+            )
             year = None
 
     raw_grade = _text(cell("average_grade")).replace(",", ".")

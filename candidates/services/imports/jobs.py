@@ -30,7 +30,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -176,6 +176,7 @@ def import_job_create(
             size=upload.size,
             sha256=digest.hexdigest(),
             consent_confirmed_at=now,
+            language=_language(),
             in_background=counted > settings.IMPORT_BACKGROUND_ROWS,
         )
         job.file.save("upload", upload, save=False)
@@ -183,6 +184,11 @@ def import_job_create(
     _start(job, import_job_check, "import_job_check")
     job.refresh_from_db()
     return job
+
+
+def _language() -> str:
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _any_rows(upload: UploadedFile, file_format: str) -> bool:
@@ -357,6 +363,12 @@ def import_job_check(*, job_id: int) -> ImportJob:
 
     Runs again from the start if interrupted (the report is rebuilt); does nothing once checked.
     """
+    job = ImportJob.objects.get(pk=job_id)
+    with translation.override(job.language):
+        return _check(job_id)
+
+
+def _check(job_id: int) -> ImportJob:
     job, lookups = _load(job_id)
     if job.status != ImportStatus.CHECKING:
         return job
@@ -396,33 +408,34 @@ def import_job_check(*, job_id: int) -> ImportJob:
 # --- The import --------------------------------------------------------------------------
 
 
-@transaction.atomic
 def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
     """Start importing a checked file: the valid rows are taken, the others reported again."""
     if not actor.is_ministry_staff:
         raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
-    locked = ImportJob.objects.select_for_update().select_related("program").get(pk=job.pk)
-    if locked.status != ImportStatus.CHECKED:
-        raise Conflict(
-            _("This file is %(status)s and cannot be imported now.")
-            % {"status": ImportStatus(locked.status).label.lower()},
-            code="not_checked",
-        )
-    if locked.file_errors:
-        raise Conflict(
-            _("This file cannot be imported: %(problems)s") % {"problems": " ".join(locked.file_errors)},
-            code="file_errors",
-        )
-    if not locked.file:
-        raise Conflict(_("The uploaded file is no longer kept; upload it again."), code="file_gone")
-    _recruitment_must_be_open(locked.program)
-    now = timezone.now()
-    locked.status = ImportStatus.IMPORTING
-    locked.imported_by = actor
-    locked.started_at = now
-    locked.rows_done = locked.rows_new = locked.rows_existing = locked.rows_failed = locked.rows_created = 0
-    locked.save()
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().select_related("program").get(pk=job.pk)
+        if locked.status != ImportStatus.CHECKED:
+            raise Conflict(
+                _("This file is %(status)s and cannot be imported now.")
+                % {"status": ImportStatus(locked.status).label.lower()},
+                code="not_checked",
+            )
+        if locked.file_errors:
+            raise Conflict(
+                _("This file cannot be imported: %(problems)s") % {"problems": " ".join(locked.file_errors)},
+                code="file_errors",
+            )
+        if not locked.file:
+            raise Conflict(_("The uploaded file is no longer kept; upload it again."), code="file_gone")
+        _recruitment_must_be_open(locked.program)
+        locked.status = ImportStatus.IMPORTING
+        locked.imported_by = actor
+        locked.started_at = timezone.now()
+        locked.rows_done = locked.rows_new = locked.rows_existing = locked.rows_failed = locked.rows_created = 0
+        locked.save()
+    # Each batch commits on its own, so the work starts after the confirmation is saved.
     _start(locked, import_job_run, "import_job_run")
+    locked.refresh_from_db()
     return locked
 
 
@@ -598,19 +611,25 @@ def _dispatch_deliveries(delivery_ids: list[int]) -> None:
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Import the rows, a batch per transaction; carries on after the last finished batch if interrupted."""
+    job = ImportJob.objects.get(pk=job_id)
+    with translation.override(job.language):
+        return _run(job_id)
+
+
+def _run(job_id: int) -> ImportJob:
     job, lookups = _load(job_id)
     if job.status != ImportStatus.IMPORTING:
         return job
     seen_nik: dict[str, int] = {}
     seen_email: dict[str, int] = {}
-    done = job.rows_done
+    done = resume_after = job.rows_done
     skipped = 0
     with job.file.open("rb") as handle:
         sheet = _sheet(handle, job.file_format)
         for batch in _batches(sheet.rows, IMPORT_BATCH):
             rows = _clean(batch, sheet.positions, lookups)
             _file_duplicates(rows, seen_nik, seen_email)
-            if skipped < done:
+            if skipped < resume_after:
                 skipped += len(batch)  # taken before an interruption (the batches are always the same)
                 continue
             with transaction.atomic():

@@ -68,7 +68,9 @@ def _csv_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
     except csv.Error as exc:
         raise _unreadable(_("This CSV file cannot be read: %(problem)s.") % {"problem": exc}) from exc
     finally:
-        text.detach()
+        # The caller's handle stays theirs (to seek or close); only the wrapper goes.
+        if not handle.closed:
+            text.detach()
 
 
 def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
