@@ -116,12 +116,22 @@ def mixed_rows(program, welding):
 
 
 def test_dry_run_says_per_row_what_would_happen_and_saves_nothing(staff_client, program, mixed_rows):
-    users, profiles, applications = User.objects.count(), CandidateProfile.objects.count(), Application.objects.count()
+    users, profiles, applications = (
+        User.objects.count(),
+        CandidateProfile.objects.count(),
+        Application.objects.count(),
+    )
 
     job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes(mixed_rows)))
 
     assert job.status == ImportStatus.CHECKED
-    assert (job.rows_total, job.rows_done, job.rows_new, job.rows_existing, job.rows_failed) == (11, 11, 2, 1, 8)
+    assert (job.rows_total, job.rows_done, job.rows_new, job.rows_existing, job.rows_failed) == (
+        11,
+        11,
+        2,
+        1,
+        8,
+    )
     found = outcomes(job)
     assert found[2][0] == ImportOutcome.NEW
     assert found[3] == (
@@ -178,7 +188,9 @@ def test_dry_run_says_per_row_what_would_happen_and_saves_nothing(staff_client, 
 
 def test_a_missing_column_is_reported_once_and_the_file_cannot_be_imported(staff_client, program):
     header = [column for column in HEADER if column not in ("Jurusan", "Email")]
-    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(1), person(2)], header=header)))
+    job = job_of(
+        post_file(staff_client, program, "bkk.csv", csv_bytes([person(1), person(2)], header=header))
+    )
 
     assert job.file_errors == [
         "The column “Email” (e-mail) is missing.",
@@ -228,7 +240,9 @@ def test_without_a_track_column_the_form_track_is_needed_when_the_programme_has_
     assert "Penempatan" in outcomes(job)[2][1][0]
 
     track = program.tracks.get(name="Indonesia — proyek Rusia")
-    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(1)], header=header), track=track.pk))
+    job = job_of(
+        post_file(staff_client, program, "bkk.csv", csv_bytes([person(1)], header=header), track=track.pk)
+    )
     assert outcomes(job)[2] == (ImportOutcome.NEW, ["siswa1@contoh.id · Indonesia — proyek Rusia"])
 
 
@@ -308,8 +322,12 @@ def test_importing_the_same_file_again_creates_nothing(staff_client, program):
 
 
 def test_an_overlapping_file_adds_only_the_new_rows(staff_client, program):
-    confirm(staff_client, job_of(post_file(staff_client, program, "a.csv", csv_bytes([person(1), person(2)]))))
-    second = job_of(post_file(staff_client, program, "b.xlsx", xlsx_bytes([person(2), person(3)], title_rows=2)))
+    confirm(
+        staff_client, job_of(post_file(staff_client, program, "a.csv", csv_bytes([person(1), person(2)])))
+    )
+    second = job_of(
+        post_file(staff_client, program, "b.xlsx", xlsx_bytes([person(2), person(3)], title_rows=2))
+    )
     assert outcomes(second) == {
         4: (ImportOutcome.EXISTS, []),
         5: (ImportOutcome.NEW, ["siswa3@contoh.id · Rusia"]),
@@ -339,7 +357,9 @@ def test_a_database_error_in_a_batch_leaves_nothing_half_saved(staff_client, pro
     # The refused row left no account and no profile behind; its neighbours are in.
     assert not User.objects.filter(email="siswa2@contoh.id").exists()
     assert not CandidateProfile.objects.filter(full_name="Rusak").exists()
-    assert set(Application.objects.filter(program=program).values_list("candidate__full_name", flat=True)) == {
+    assert set(
+        Application.objects.filter(program=program).values_list("candidate__full_name", flat=True)
+    ) == {
         "Siswa 1",
         "Siswa 3",
     }
@@ -428,16 +448,22 @@ def test_the_invitation_link_sets_the_password_and_works_once(client, staff_clie
 
     form = client.get("/" + path)
     assert form.status_code == 200 and "Siswa 1" in form.content.decode()
-    response = client.post("/" + path, {"new_password1": "Kata-Sandi-Baru-2026", "new_password2": "Kata-Sandi-Baru-2026"})
+    response = client.post(
+        "/" + path, {"new_password1": "Kata-Sandi-Baru-2026", "new_password2": "Kata-Sandi-Baru-2026"}
+    )
 
     assert response.status_code == 302 and response["Location"].endswith("/me/profile/")
     user = User.objects.get(email="siswa1@contoh.id")
-    assert user.is_active and user.email_verified_at is not None and user.check_password("Kata-Sandi-Baru-2026")
+    assert (
+        user.is_active and user.email_verified_at is not None and user.check_password("Kata-Sandi-Baru-2026")
+    )
     client.logout()
     assert client.get("/" + path).status_code == 400
 
 
-def test_an_unclaimed_account_gets_a_new_invitation_from_the_password_reset_page(client, staff_client, program):
+def test_an_unclaimed_account_gets_a_new_invitation_from_the_password_reset_page(
+    client, staff_client, program
+):
     confirm(staff_client, job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(1)]))))
     mail.outbox.clear()
     client.logout()
@@ -464,12 +490,20 @@ def _empty_xlsx() -> bytes:
         ("bkk.csv", b"\x00\x01\x02\xff" * 100, "This file is named .csv but is not a text file."),
         ("bkk.pdf", b"%PDF-1.7 junk", "Upload a .csv or .xlsx file."),
         ("bkk", b"NIK;Nama\n", "Upload a .csv or .xlsx file."),
-        ("bkk.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Old Excel files (.xls) cannot be read."),
+        (
+            "bkk.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+            "Old Excel files (.xls) cannot be read.",
+        ),
         ("bkk.xlsx", b"NIK;Nama\n1;2\n", "This file is named .xlsx but is not an Excel workbook."),
         ("bkk.xlsx", b"PK\x03\x04" + b"rusak" * 50, "This Excel file cannot be read."),
         ("bkk.csv", b"PK\x03\x04" + b"rusak" * 50, "This file is named .csv but is not a text file."),
         ("bkk.xlsx", _empty_xlsx(), "The file has no rows."),
-        ("bkk.csv", "NIK;Nama Lengkap\n3171011508040001;José\n".encode("cp1252"), "The file is not UTF-8 text."),
+        (
+            "bkk.csv",
+            "NIK;Nama Lengkap\n3171011508040001;José\n".encode("cp1252"),
+            "The file is not UTF-8 text.",
+        ),
         ("bkk.csv", csv_bytes([]), "The file has a header but no rows of candidates."),
         ("bkk.csv", b"\n\n\n", "The file has no rows."),
     ],
@@ -484,7 +518,10 @@ def test_malformed_uploads_get_a_message_never_an_error_page(staff_client, progr
 def test_an_upload_over_the_size_limit_is_refused(staff_client, program, settings):
     settings.IMPORT_MAX_BYTES = 100
     response = post_file(staff_client, program, "bkk.csv", csv_bytes([person(1), person(2)]))
-    assert "The file is larger than 0 MB" in response.content.decode() or "larger than" in response.content.decode()
+    assert (
+        "The file is larger than 0 MB" in response.content.decode()
+        or "larger than" in response.content.decode()
+    )
     assert not ImportJob.objects.exists()
 
 

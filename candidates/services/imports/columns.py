@@ -272,7 +272,9 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
         birth_date > lookups.today or not 14 <= lookups.today.year - birth_date.year <= 80
     ):
         errors.append(
-            _("The date of birth %(value)s cannot be right (in the future, or less than 14 or over 80 years ago).")
+            _(
+                "The date of birth %(value)s cannot be right (in the future, or less than 14 or over 80 years ago)."
+            )
             % {"value": birth_date.isoformat()}
         )
         birth_date = None

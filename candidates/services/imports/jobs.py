@@ -431,7 +431,9 @@ def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
         locked.status = ImportStatus.IMPORTING
         locked.imported_by = actor
         locked.started_at = timezone.now()
-        locked.rows_done = locked.rows_new = locked.rows_existing = locked.rows_failed = locked.rows_created = 0
+        locked.rows_done = locked.rows_new = locked.rows_existing = locked.rows_failed = (
+            locked.rows_created
+        ) = 0
         locked.save()
     # Each batch commits on its own, so the work starts after the confirmation is saved.
     _start(locked, import_job_run, "import_job_run")
@@ -653,7 +655,7 @@ def _run(job_id: int) -> ImportJob:
 
 @transaction.atomic
 def _finish(job_id: int) -> ImportJob:
-    job = ImportJob.objects.select_for_update().select_related("imported_by").get(pk=job_id)
+    job = ImportJob.objects.select_for_update(of=("self",)).select_related("imported_by").get(pk=job_id)
     if job.status != ImportStatus.IMPORTING:
         return job
     job.status = ImportStatus.FINISHED
