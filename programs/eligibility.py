@@ -154,11 +154,8 @@ def _check(program: Program, candidate: Any, code: str) -> str:
     return ""
 
 
-def evaluate_rules(program: Program, candidate: Any, *, rules: list[Rule] | None = None) -> list[RuleResult]:
-    """Each rule with whether ``candidate`` meets it and, if not, what is missing.
-
-    ``rules`` (from :func:`describe_rules`) lets a caller checking many candidates describe them once.
-    """
+def evaluate_rules(program: Program, candidate: Any) -> list[RuleResult]:
+    """Each rule with whether ``candidate`` meets it and, if not, what is missing."""
     gaps = profile_gaps(candidate)
     results = [
         RuleResult(
@@ -168,7 +165,19 @@ def evaluate_rules(program: Program, candidate: Any, *, rules: list[Rule] | None
             missing=_("Fill in your profile: %(fields)s.") % {"fields": ", ".join(gaps)} if gaps else "",
         )
     ]
-    for rule in describe_rules(program) if rules is None else rules:
+    for rule in describe_rules(program):
         missing = _check(program, candidate, rule.code)
         results.append(RuleResult(rule.code, rule.text, met=not missing, missing=missing))
     return results
+
+
+def unmet_rules(program: Program, candidate: Any, *, codes: list[str]) -> list[str]:
+    """What is missing for each unmet rule among ``codes`` (and the profile), as :func:`evaluate_rules`
+    says it, without describing the rules that are met: for checking many candidates at once."""
+    gaps = profile_gaps(candidate)
+    missing = [_("Fill in your profile: %(fields)s.") % {"fields": ", ".join(gaps)}] if gaps else []
+    for code in codes:
+        problem = _check(program, candidate, code)
+        if problem:
+            missing.append(problem)
+    return missing

@@ -113,7 +113,6 @@ def test_with_the_permission_nik_and_phone_are_in_full_and_that_is_recorded(clie
 
 
 def test_formula_like_cells_are_neutralised(staff_client, applications):
-    _first, second = applications
     rows = read_csv(body(staff_client.get(export_url("csv"), {"stage__exact": Stage.SCREENING})))
     assert rows[1][6] == """'=HYPERLINK("http://jahat.example","klik")"""
 
@@ -125,7 +124,7 @@ def test_formula_like_cells_are_neutralised(staff_client, applications):
 
 def test_xlsx_is_a_valid_workbook_with_the_same_rows(staff_client, applications):
     first, second = applications
-    response = staff_client.get(export_url("xlsx"), {"o": "1"})
+    response = staff_client.get(export_url("xlsx"), {"o": "1"})  # ordered by id
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = read_xlsx(body(response))
     rows = list(sheet.iter_rows(values_only=True))

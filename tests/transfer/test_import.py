@@ -340,16 +340,16 @@ def test_an_overlapping_file_adds_only_the_new_rows(staff_client, program):
 def test_a_database_error_in_a_batch_leaves_nothing_half_saved(staff_client, program, monkeypatch):
     rows = [person(1), person(2, **{"Nama Lengkap": "Rusak"}), person(3)]
     job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes(rows)))
-    real = Application.objects.bulk_create
+    real = jobs._insert
 
-    def refuse_the_broken_row(objs, *args, **kwargs):
-        objs = list(objs)
-        broken = CandidateProfile.objects.filter(pk__in=[o.candidate_id for o in objs], full_name="Rusak")
-        if broken.exists():
-            raise IntegrityError("simulated")
-        return real(objs, *args, **kwargs)
+    def refuse_the_broken_row(model, rows):
+        if model is Application:
+            candidates = [row["candidate_id"] for row in rows]
+            if CandidateProfile.objects.filter(pk__in=candidates, full_name="Rusak").exists():
+                raise IntegrityError("simulated")
+        return real(model, rows)
 
-    monkeypatch.setattr(Application.objects, "bulk_create", refuse_the_broken_row)
+    monkeypatch.setattr(jobs, "_insert", refuse_the_broken_row)
     confirm(staff_client, job)
 
     job.refresh_from_db()
@@ -555,3 +555,26 @@ def test_only_staff_reach_the_import_pages(client, staff_client, program):
             assert response.status_code == 302 and "/admin/login/" in response["Location"]
     job.refresh_from_db()
     assert job.status == ImportStatus.CHECKED
+
+
+@pytest.mark.postgres
+def test_rows_sent_by_copy_are_refused_by_the_constraints_as_a_whole(db):
+    """On PostgreSQL the rows go by COPY: a unique violation is Django's IntegrityError and saves nothing."""
+    from django.db import transaction
+
+    rows = [
+        {
+            "email": "kembar@contoh.id",
+            "full_name": "A",
+            "role": Role.CANDIDATE,
+            "password": "!x",
+            "is_active": False,
+        }
+        for _ in range(2)
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        jobs._insert(User, rows)
+    assert not User.objects.filter(email="kembar@contoh.id").exists()
+    ids = jobs._insert(User, rows[:1])
+    user = User.objects.get(pk=ids[0])
+    assert (user.email, user.language, user.is_staff, user.phone) == ("kembar@contoh.id", "id", False, "")

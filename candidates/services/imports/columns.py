@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from p2mi_portal.indonesia import InvalidPhone, mask_nik, nik_problems, normalize_phone
-from programs.eligibility import Rule, evaluate_rules
+from programs.eligibility import unmet_rules
 from programs.models import EducationLevel, Major, PlacementTrack, Program
 
 from ...models import CandidateProfile
@@ -142,7 +142,8 @@ def _digits(value: Any) -> str:
     return "".join(str(value or "").split())
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
@@ -154,12 +155,19 @@ def _date(value: Any) -> datetime.date | None:
     if isinstance(value, int | float) and 10000 < value < 80000:  # an Excel day number
         return EXCEL_EPOCH + datetime.timedelta(days=int(value))
     text = _text(value).split(" ")[0]
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
+    # 15/08/2004, 15-08-2004, 15.08.2004 (Indonesian order) or 2004-08-15
+    match = _DAY_FIRST.match(text)
+    if match:
+        day, month, year = match.groups()
+    else:
+        match = _YEAR_FIRST.match(text)
+        if match is None:
+            return None
+        year, month, day = match.groups()
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 _SEXES = {
@@ -182,7 +190,7 @@ class Lookups:
     tracks: dict[str, PlacementTrack]
     provinces: set[str]
     province_names: dict[str, str]
-    rules: list[Rule]
+    rule_codes: list[str]
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @classmethod
@@ -204,7 +212,7 @@ class Lookups:
         provinces = dict(Province.objects.values_list("code", "name"))
         # The rules a self-submitted application meets, except documents: an imported
         # candidate uploads them after claiming the account, and screening checks them.
-        rules = [rule for rule in describe_rules(program) if rule.code != "documents"]
+        rule_codes = [rule.code for rule in describe_rules(program) if rule.code != "documents"]
         return cls(
             program=program,
             default_track=default_track,
@@ -212,8 +220,32 @@ class Lookups:
             tracks=tracks,
             provinces=set(provinces),
             province_names={_normal_name(name): code for code, name in provinces.items()},
-            rules=rules,
+            rule_codes=rule_codes,
         )
+
+
+@dataclass
+class Applicant:
+    """A row's profile, with what the eligibility rules read: lighter than an unsaved model
+    instance, which matters when 100,000 rows are checked."""
+
+    full_name: str
+    nik: str
+    birth_place: str
+    birth_date: datetime.date
+    sex: str
+    phone: str
+    address: str
+    province_id: str
+    regency: str
+    school_name: str
+    school_npsn: str
+    major_id: int
+    graduation_year: int
+    average_grade: Decimal
+    education_level: str = EducationLevel.SMK
+
+    age_on = CandidateProfile.age_on
 
 
 @dataclass
@@ -223,7 +255,7 @@ class CleanRow:
     nik: str = ""
     email: str = ""
     track: PlacementTrack | None = None
-    profile: CandidateProfile | None = None
+    profile: Applicant | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -233,11 +265,7 @@ class CleanRow:
 
 def eligibility_problems(lookups: Lookups, candidate: Any) -> list[str]:
     """The programme's rules (all but documents) that ``candidate`` does not meet, in words."""
-    return [
-        str(result.missing)
-        for result in evaluate_rules(lookups.program, candidate, rules=lookups.rules)
-        if not result.met
-    ]
+    return [str(missing) for missing in unmet_rules(lookups.program, candidate, codes=lookups.rule_codes)]
 
 
 def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups: Lookups) -> CleanRow:
@@ -273,7 +301,8 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
     ):
         errors.append(
             _(
-                "The date of birth %(value)s cannot be right (in the future, or less than 14 or over 80 years ago)."
+                "The date of birth %(value)s cannot be right "
+                "(in the future, or less than 14 or over 80 years ago)."
             )
             % {"value": birth_date.isoformat()}
         )
@@ -378,7 +407,7 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
 
     if errors:
         return row
-    row.profile = CandidateProfile(
+    row.profile = Applicant(
         full_name=row.full_name,
         nik=row.nik,
         birth_place=birth_place,
@@ -388,7 +417,6 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
         address=address,
         province_id=province,
         regency=regency,
-        education_level=EducationLevel.SMK,
         school_name=school_name,
         school_npsn=npsn,
         major_id=major_id,

@@ -16,7 +16,6 @@ The reasons for the choices are in ``docs/adr/0005-importing-from-bkk-spreadshee
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import secrets
@@ -28,7 +27,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -326,19 +325,22 @@ def _decide(rows: list[CleanRow], lookups: Lookups) -> list[Verdict]:
     return verdicts
 
 
-def _rows_to_store(job: ImportJob, verdicts: list[Verdict]) -> list[ImportRow]:
-    return [
-        ImportRow(
-            job_id=job.pk,
-            row_number=verdict.row.row_number,
-            outcome=verdict.outcome,
-            full_name=verdict.row.full_name,
-            masked_nik=verdict.row.masked_nik,
-            messages=[str(message) for message in verdict.messages],
-            application_id=verdict.application_id,
-        )
-        for verdict in verdicts
-    ]
+def _store_rows(job: ImportJob, verdicts: list[Verdict]) -> None:
+    _insert(
+        ImportRow,
+        [
+            {
+                "job_id": job.pk,
+                "row_number": verdict.row.row_number,
+                "outcome": verdict.outcome,
+                "full_name": verdict.row.full_name,
+                "masked_nik": verdict.row.masked_nik,
+                "messages": [str(message) for message in verdict.messages],
+                "application_id": verdict.application_id,
+            }
+            for verdict in verdicts
+        ],
+    )
 
 
 def _count(verdicts: list[Verdict], *outcomes: str) -> int:
@@ -390,7 +392,7 @@ def _check(job_id: int) -> ImportJob:
                 _file_duplicates(rows, seen_nik, seen_email)
                 verdicts = _decide(rows, lookups)
                 with transaction.atomic():
-                    ImportRow.objects.bulk_create(_rows_to_store(job, verdicts))
+                    _store_rows(job, verdicts)
                     ImportJob.objects.filter(pk=job.pk).update(
                         rows_done=F("rows_done") + len(verdicts),
                         rows_new=F("rows_new")
@@ -447,99 +449,178 @@ def _password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20)
 
 
+def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert plain rows (attribute name → value) and return their ids, in order.
+
+    On PostgreSQL the ids are drawn from the table's sequence and the rows are sent by
+    ``COPY … FROM STDIN``, several times faster than an INSERT of the same rows; elsewhere
+    (SQLite, locally) ``bulk_create``. Fields a row leaves out get their model default,
+    so a field added later with a default needs no change here.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]
+    from psycopg.types.json import Jsonb
+
+    meta = model._meta
+    fields = {field.attname: field for field in meta.concrete_fields if not field.primary_key}
+    given = list(rows[0])
+    # What Django would put there (the default, "" for text, else None); the database alone would put NULL.
+    defaults = {name: field.get_default() for name, field in fields.items() if name not in given}
+    json = [isinstance(fields[name], models.JSONField) for name in given]
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in [*given, *defaults])
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    # The database's errors as Django's (a unique violation is an IntegrityError), also from COPY.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        tail = tuple(
+            Jsonb(value) if isinstance(fields[name], models.JSONField) else value
+            for name, value in defaults.items()
+        )
+        with cursor.connection.cursor().copy(f"COPY {table} ({pk}, {columns}) FROM STDIN") as copy:
+            for pk_value, row in zip(ids, rows, strict=True):
+                values = [
+                    Jsonb(value) if is_json else value
+                    for value, is_json in zip(row.values(), json, strict=True)
+                ]
+                copy.write_row((pk_value, *values, *tail))
+    return ids
+
+
+_PROFILE_FIELDS = (
+    "full_name",
+    "nik",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "province_id",
+    "regency",
+    "education_level",
+    "school_name",
+    "school_npsn",
+    "major_id",
+    "graduation_year",
+    "average_grade",
+    "education_level",
+)
+
+
 def _write(job: ImportJob, verdicts: list[Verdict]) -> list[int]:
     """Create what the verdicts say, with bulk inserts; the pending deliveries to send."""
     now = timezone.now()
     new = [verdict for verdict in verdicts if verdict.outcome == ImportOutcome.NEW]
-    users = User.objects.bulk_create(
+    user_ids = _insert(
+        User,
         [
-            User(
-                email=verdict.row.email,
-                full_name=verdict.row.full_name,
-                phone=verdict.row.profile.phone,
-                role=Role.CANDIDATE,
-                password=_password(),
-                language=settings.LANGUAGE_CODE,
-                is_active=False,  # until the invitation link is followed and a password set
-                date_joined=now,
-            )
+            {
+                "email": verdict.row.email,
+                "full_name": verdict.row.full_name,
+                "phone": verdict.row.profile.phone,
+                "role": Role.CANDIDATE,
+                "password": _password(),
+                "language": settings.LANGUAGE_CODE,
+                "is_active": False,  # until the invitation link is followed and a password set
+                "is_staff": False,
+                "is_superuser": False,
+                "date_joined": now,
+            }
             for verdict in new
-        ]
+        ],
     )
-    profiles = []
-    for verdict, user in zip(new, users, strict=True):
-        # A copy: after a refused batch the same row is written again, from scratch.
-        profile = copy.copy(verdict.row.profile)
-        profile.pk, profile.user_id = None, user.pk
-        profiles.append(profile)
-    profiles = CandidateProfile.objects.bulk_create(profiles)
-    for verdict, profile in zip(new, profiles, strict=True):
-        verdict.candidate_id = profile.pk
+    profile_ids = _insert(
+        CandidateProfile,
+        [
+            {
+                **{name: getattr(verdict.row.profile, name) for name in _PROFILE_FIELDS},
+                "user_id": user_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for verdict, user_id in zip(new, user_ids, strict=True)
+        ],
+    )
+    for verdict, profile_id in zip(new, profile_ids, strict=True):
+        verdict.candidate_id = profile_id
     applying = [
         verdict
         for verdict in verdicts
         if verdict.outcome in (ImportOutcome.NEW, ImportOutcome.NEW_APPLICATION)
     ]
-    applications = Application.objects.bulk_create(
+    application_ids = _insert(
+        Application,
         [
-            Application(
-                candidate_id=verdict.candidate_id,
-                program_id=job.program_id,
-                preferred_track_id=verdict.row.track.pk,
-                submitted_at=now,
-                consent_version=IMPORT_CONSENT_VERSION,
-                consent_given_at=job.consent_confirmed_at,
-            )
+            {
+                "candidate_id": verdict.candidate_id,
+                "program_id": job.program_id,
+                "preferred_track_id": verdict.row.track.pk,
+                "stage": Stage.SUBMITTED,
+                "submitted_at": now,
+                "consent_version": IMPORT_CONSENT_VERSION,
+                "consent_given_at": job.consent_confirmed_at,
+                "created_at": now,
+                "updated_at": now,
+            }
             for verdict in applying
-        ]
+        ],
     )
-    for verdict, application in zip(applying, applications, strict=True):
-        verdict.application_id = application.pk
-    ApplicationEvent.objects.bulk_create(
+    for verdict, application_id in zip(applying, application_ids, strict=True):
+        verdict.application_id = application_id
+    _insert(
+        ApplicationEvent,
         [
-            ApplicationEvent(
-                application_id=verdict.application_id,
-                from_stage="",
-                to_stage=Stage.SUBMITTED,
-                actor_id=job.imported_by_id,
-                data={
+            {
+                "application_id": verdict.application_id,
+                "from_stage": "",
+                "to_stage": Stage.SUBMITTED,
+                "actor_id": job.imported_by_id,
+                "reason": "",
+                "data": {
                     "track": verdict.row.track.pk,
                     "consent_version": IMPORT_CONSENT_VERSION,
                     "import_job": job.pk,
                     "row": verdict.row.row_number,
                 },
-                created_at=now,
-            )
+                "created_at": now,
+            }
             for verdict in applying
-        ]
+        ],
     )
     # The invitation is written like any notification (the row with the event, sent after
     # commit), in bulk; it goes by e-mail only, since its link sets the password.
-    notifications = Notification.objects.bulk_create(
+    notification_ids = _insert(
+        Notification,
         [
-            Notification(
-                recipient_id=user.pk,
-                kind=NotificationKind.ACCOUNT_INVITED,
-                context={
+            {
+                "recipient_id": user_id,
+                "kind": NotificationKind.ACCOUNT_INVITED,
+                "context": {
                     "program_id": job.program_id,
                     "application_id": verdict.application_id,
                     "track_id": verdict.row.track.pk,
                 },
-                created_at=now,
-            )
-            for verdict, user in zip(new, users, strict=True)
-        ]
+                "created_at": now,
+            }
+            for verdict, user_id in zip(new, user_ids, strict=True)
+        ],
     )
-    deliveries = Delivery.objects.bulk_create(
+    delivery_ids = _insert(
+        Delivery,
         [
-            Delivery(
-                notification_id=notification.pk,
-                channel=Channel.EMAIL,
-                status=DeliveryStatus.PENDING,
-                created_at=now,
-            )
-            for notification in notifications
-        ]
+            {
+                "notification_id": notification_id,
+                "channel": Channel.EMAIL,
+                "status": DeliveryStatus.PENDING,
+                "created_at": now,
+            }
+            for notification_id in notification_ids
+        ],
     )
     registered = [verdict for verdict in applying if verdict.outcome == ImportOutcome.NEW_APPLICATION]
     if registered:
@@ -565,7 +646,7 @@ def _write(job: ImportJob, verdicts: list[Verdict]) -> list[int]:
             if verdict.outcome == ImportOutcome.NEW
             else ImportOutcome.CREATED_APPLICATION
         )
-    return [delivery.pk for delivery in deliveries]
+    return delivery_ids
 
 
 def _write_batch(job: ImportJob, rows: list[CleanRow], lookups: Lookups) -> tuple[list[Verdict], list[int]]:
@@ -640,7 +721,7 @@ def _run(job_id: int) -> ImportJob:
                     return locked  # another worker is on it
                 verdicts, deliveries = _write_batch(job, rows, lookups)
                 ImportRow.objects.filter(job=job, row_number__in=[row.row_number for row in rows]).delete()
-                ImportRow.objects.bulk_create(_rows_to_store(job, verdicts))
+                _store_rows(job, verdicts)
                 done += len(verdicts)
                 ImportJob.objects.filter(pk=job.pk).update(
                     rows_done=done,
