@@ -777,6 +777,11 @@ class ImportJobAdmin(admin.ModelAdmin):
                 )
         return redirect("admin:candidates_importjob_change", job.pk)
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # The report's rows go with the job: listing 100,000 of them on the confirmation page helps nobody.
+        jobs = list(objs)
+        return [str(job) for job in jobs], {self.model._meta.verbose_name_plural: len(jobs)}, set(), []
+
     def delete_model(self, request: HttpRequest, obj: ImportJob) -> None:
         try:
             imports.import_job_delete(job=obj)

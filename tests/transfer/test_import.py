@@ -436,6 +436,19 @@ def test_an_interrupted_import_carries_on_after_the_last_finished_batch(staff_cl
     assert Application.objects.filter(program=program).count() == 5
 
 
+def test_deleting_a_checked_job_forgets_its_report_and_its_file(staff_client, program, private_media):
+    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(1)])))
+    stored = private_media / job.file.name
+    assert stored.exists()
+    url = reverse("admin:candidates_importjob_delete", args=[job.pk])
+    assert "bkk.csv" in staff_client.get(url).content.decode()
+
+    _RUN["run"](staff_client.post, url, {"post": "yes"})
+
+    assert not ImportJob.objects.exists() and not stored.exists()
+    assert not User.objects.filter(email="siswa1@contoh.id").exists()
+
+
 # --- Claiming the account ------------------------------------------------------------------
 
 
