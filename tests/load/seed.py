@@ -15,7 +15,14 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import PartnerAPIKey, Role, User
-from candidates.models import Application, CandidateProfile, Province, Stage
+from candidates.models import (
+    SEAT_RESERVED_STAGES,
+    SEAT_TAKEN_STAGES,
+    Application,
+    CandidateProfile,
+    Province,
+    Stage,
+)
 from candidates.pipeline import PARTNER_VISIBLE_STAGES
 from programs.models import Major, Partner, PartnerKind, PlacementTrack, Program, ProgramStatus
 
@@ -126,8 +133,9 @@ def _profile_lines(ids: range, first_id: int, first_user: int, stamp: str, rng, 
 
 
 def _application_lines(ids: range, first_id: int, first_profile: int, stamp: str, rng, programs, now):
-    # No seat-holding stages: the tracks' seat counters stay true to the rows.
-    stages = [s.value for s in Stage if s not in (Stage.OFFERED, Stage.ACCEPTED)]
+    # No seat-holding stages (an offer; accepted, in training, placed, returned): the tracks'
+    # seat counters stay true to the rows, and those stages need a track.
+    stages = [s.value for s in Stage if s not in SEAT_RESERVED_STAGES | SEAT_TAKEN_STAGES]
     visible = [s for s in stages if s in PARTNER_VISIBLE_STAGES]
     for i in ids:
         aid, pid = first_id + i, first_profile + i

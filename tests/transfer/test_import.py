@@ -41,27 +41,25 @@ def reverse(name, args=None):
         return django_reverse(name, args=args)
 
 
-@pytest.fixture(autouse=True)
-def commits(django_capture_on_commit_callbacks):
-    """Work handed on "on commit" (a worker's task, the e-mails) runs when the request's changes commit."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
+_committing: list = []
 
 
 @pytest.fixture(autouse=True)
-def _commits_for_helpers(commits, monkeypatch):
-    monkeypatch.setitem(_RUN, "run", commits)
+def on_commit_runs(django_capture_on_commit_callbacks):
+    """What is handed on "on commit" (the worker's task, the e-mails) runs once the changes commit,
+    as outside a test; ``committed()`` runs one request or service call that way."""
+    _committing.append(django_capture_on_commit_callbacks)
+    yield
+    _committing.clear()
 
 
-_RUN: dict = {}
+def committed(action, *args, **kwargs):
+    with _committing[-1](execute=True):
+        return action(*args, **kwargs)
 
 
 def post_file(client, program, name, data, **fields):
-    return _RUN["run"](
+    return committed(
         client.post,
         reverse(ADD),
         {"program": program.pk, "track": "", "file": upload(name, data), "consent": "on", **fields},
@@ -78,7 +76,7 @@ def outcomes(job: ImportJob) -> dict[int, tuple[str, list[str]]]:
 
 
 def confirm(client, job):
-    return _RUN["run"](client.post, reverse("admin:candidates_importjob_confirm", args=[job.pk]))
+    return committed(client.post, reverse("admin:candidates_importjob_confirm", args=[job.pk]))
 
 
 # --- The dry run ---------------------------------------------------------------------------
@@ -315,7 +313,7 @@ def test_importing_the_same_file_again_creates_nothing(staff_client, program):
     page = staff_client.get(reverse("admin:candidates_importjob_change", args=[again.pk])).content.decode()
     assert "This very file was already imported" in page
     assert "Nothing to import" in page
-    _RUN["run"](imports.import_job_confirm, job=again, actor=again.created_by)
+    committed(imports.import_job_confirm, job=again, actor=again.created_by)
     again.refresh_from_db()
     assert (again.status, again.rows_created, again.rows_existing) == (ImportStatus.FINISHED, 0, 2)
     assert (User.objects.count(), CandidateProfile.objects.count(), Application.objects.count()) == counts
@@ -425,11 +423,11 @@ def test_an_interrupted_import_carries_on_after_the_last_finished_batch(staff_cl
 
     monkeypatch.setattr(jobs, "_write_batch", crash_on_second_batch)
     with pytest.raises(RuntimeError):
-        _RUN["run"](imports.import_job_confirm, job=job, actor=job.created_by)
+        committed(imports.import_job_confirm, job=job, actor=job.created_by)
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.rows_created) == (ImportStatus.IMPORTING, 2, 2)
 
-    _RUN["run"](imports.import_job_run, job_id=job.pk)  # the task, retried
+    committed(imports.import_job_run, job_id=job.pk)  # the task, retried
 
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.rows_created) == (ImportStatus.FINISHED, 5, 5)
@@ -443,7 +441,7 @@ def test_deleting_a_checked_job_forgets_its_report_and_its_file(staff_client, pr
     url = reverse("admin:candidates_importjob_delete", args=[job.pk])
     assert "bkk.csv" in staff_client.get(url).content.decode()
 
-    _RUN["run"](staff_client.post, url, {"post": "yes"})
+    committed(staff_client.post, url, {"post": "yes"})
 
     assert not ImportJob.objects.exists() and not stored.exists()
     assert not User.objects.filter(email="siswa1@contoh.id").exists()
@@ -480,7 +478,7 @@ def test_an_unclaimed_account_gets_a_new_invitation_from_the_password_reset_page
     confirm(staff_client, job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(1)]))))
     mail.outbox.clear()
     client.logout()
-    _RUN["run"](client.post, reverse("accounts:password_reset"), {"email": "siswa1@contoh.id"})
+    committed(client.post, reverse("accounts:password_reset"), {"email": "siswa1@contoh.id"})
     assert [m.to for m in mail.outbox] == [["siswa1@contoh.id"]]
     assert "/account/welcome/" in mail.outbox[0].body
 
