@@ -28,6 +28,7 @@ from candidates.models import (
 from candidates.services import imports
 from candidates.services.imports import jobs
 from notifications.models import Notification, NotificationKind
+from notifications.services import notification_render, notification_render_short
 from tests.factories import CandidateFactory, UserFactory, application_at
 
 from .conftest import HEADER, csv_bytes, person, upload, xlsx_bytes
@@ -298,6 +299,11 @@ def test_the_import_creates_exactly_the_valid_rows(staff_client, staff, program,
     # The staff member is told the import finished, and the file is no longer kept.
     finished = Notification.objects.get(recipient=staff, kind=NotificationKind.IMPORT_FINISHED)
     assert finished.context["rows_created"] == 2
+    subject, text = notification_render(finished, language="en")
+    assert subject == "Import finished: bkk.csv"
+    assert "2 applications created." in text and "8 rows not imported because of errors." in text
+    assert f"/en/admin/candidates/importjob/{job.pk}/change/" in text
+    assert "choose a password" in notification_render_short(invitation, language="en")
     assert not job.file and not list((private_media / "imports").iterdir())
 
 
