@@ -28,13 +28,17 @@ STAFF_MANAGED_APPS = (
     "complaints",
     "django_celery_beat",
 )
+# Given to named people only, not to every staff member: exporting NIK and phone numbers in full.
+STAFF_WITHHELD_PERMISSIONS = ("export_full_nik",)
 
 
 def staff_group_ensure() -> Group:
     """The group that gives ministry staff their admin permissions, kept up to date."""
     group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
     permissions = (
-        Permission.objects.filter(content_type__app_label__in=STAFF_MANAGED_APPS)
+        Permission.objects.filter(content_type__app_label__in=STAFF_MANAGED_APPS).exclude(
+            codename__in=STAFF_WITHHELD_PERMISSIONS
+        )
         | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
         # Staff issue and revoke partners' API keys; a key is revoked, never deleted.
         | Permission.objects.filter(
@@ -135,12 +139,99 @@ def candidate_register(
 
 
 def verification_email_resend(*, email: str, site_url: str) -> None:
-    """Send a new link to an unverified account; say nothing about whether one exists."""
+    """Send a new link to an unverified account; say nothing about whether one exists.
+
+    An account made by an import (no password yet) gets a new invitation instead.
+    """
     user = User.objects.filter(
         email__iexact=email, is_active=False, email_verified_at__isnull=True, role=Role.CANDIDATE
     ).first()
-    if user is not None:
+    if user is None:
+        return
+    if user.has_usable_password():
         _send_verification_email(user=user, site_url=site_url)
+    else:
+        invitation_send(user=user)
+
+
+# --- Accounts made for candidates (imports from BKK spreadsheets) --------------------------------
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Links with which an invited person sets a password; they stop working once one is set.
+
+    The hash covers the (unusable, random) password, so setting a password ends the link.
+    They work for ``EMAIL_LINK_TIMEOUT_HOURS``, like the other e-mail links.
+    """
+
+    key_salt = "accounts.InvitationTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{user.pk}{user.password}{user.email}{user.is_active}{timestamp}"
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def invitation_link(*, user: User, site_url: str) -> str:
+    """A fresh link to set the password of an account made for its owner, in the active language."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = invitation_tokens.make_token(user)
+    return site_url.rstrip("/") + reverse("accounts:invitation", args=[uid, token])
+
+
+def _invited(user: User | None) -> bool:
+    return (
+        user is not None
+        and user.role == Role.CANDIDATE
+        and not user.is_active
+        and user.email_verified_at is None
+        and not user.has_usable_password()
+    )
+
+
+def invitation_send(*, user: User, context: dict | None = None) -> None:
+    """(Again) the invitation to an account nobody has claimed yet; its link is made when it is sent."""
+    from notifications.models import NotificationKind
+    from notifications.services import notification_queue
+
+    if _invited(user):
+        notification_queue(recipient=user, kind=NotificationKind.ACCOUNT_INVITED, context=context or {})
+
+
+def invitation_resend(*, email: str) -> None:
+    """A new invitation for an unclaimed account (asked for on the password-reset page); silent otherwise."""
+    invitation_send(user=User.objects.filter(email__iexact=email).first())
+
+
+def invitation_user(*, uidb64: str, token: str) -> User:
+    """The invited account the link is for, or a refusal for a wrong, used or expired link."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        pk = None
+    user = User.objects.filter(pk=pk).first() if pk else None
+    if not _invited(user) or not invitation_tokens.check_token(user, token):
+        raise DomainError(
+            _("This link is wrong, already used or expired. Ask for a new one below."), code="invalid_link"
+        )
+    return user
+
+
+@transaction.atomic
+def invitation_accept(*, uidb64: str, token: str, password: str) -> User:
+    """Claim the account: set the password; following the link also confirms the e-mail address."""
+    user = invitation_user(uidb64=uidb64, token=token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not _invited(user) or not invitation_tokens.check_token(user, token):
+        raise DomainError(
+            _("This link has just been used. Log in with your new password."), code="invalid_link"
+        )
+    user.set_password(password)
+    user.is_active = True
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["password", "is_active", "email_verified_at"])
+    return user
 
 
 @transaction.atomic

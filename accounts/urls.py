@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/sent/", views.register_sent, name="register_sent"),
     path("verify/<str:uidb64>/<str:token>/", views.verify, name="verify"),
+    path("welcome/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

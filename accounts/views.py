@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -78,6 +79,38 @@ def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return redirect("candidates:profile")
 
 
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """An account made for someone (an import): they set a password and are in."""
+    try:
+        user = services.invitation_user(uidb64=uidb64, token=token)
+    except DomainError as exc:
+        form = ResendVerificationForm()
+        return render(
+            request, "accounts/verify_failed.html", {"message": exc.message, "form": form}, status=400
+        )
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                uidb64=uidb64, token=token, password=form.cleaned_data["new_password1"]
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _(
+                    "Your password is set and your account is ready. "
+                    "Check your profile and upload your documents."
+                ),
+            )
+            return redirect("candidates:profile")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": user})
+
+
 class LoginView(auth_views.LoginView):
     form_class = EmailLoginForm
     template_name = "accounts/login.html"
@@ -97,6 +130,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset_body.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # An account made by an import has no password to reset: it gets a new invitation.
+        services.invitation_resend(email=form.cleaned_data["email"])
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -3,9 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,24 +23,30 @@ from p2mi_portal.forms import add_domain_errors
 from programs.models import Program
 
 from . import selectors, services
-from .forms import MoveForm, ReasonForm, ScoreForm, ShortlistSizeForm
+from .forms import ImportUploadForm, MoveForm, ReasonForm, ScoreForm, ShortlistSizeForm
 from .models import (
     Application,
     ApplicationEvent,
+    ApplicationExport,
     CandidateProfile,
     CompetencyCertificate,
     DeletionRequest,
     Document,
     DocumentStatus,
+    ImportJob,
+    ImportOutcome,
+    ImportStatus,
     Interview,
     LanguageSkill,
     PersonalDataAccess,
     Province,
     Review,
     Score,
+    SpreadsheetFormat,
     Stage,
 )
 from .pipeline import Actor, allowed_targets
+from .services import imports
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -254,6 +263,14 @@ class DocumentStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ExportChangeList(ChangeList):
+    """The list's filters, search and ordering, without counting or fetching a page of it."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        self.result_list, self.result_count, self.full_result_count = [], 0, 0
+        self.can_show_all, self.multi_page = False, False
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     """Staff select candidates here; every change of stage goes through ``application_move``."""
@@ -316,6 +333,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 wrap(self.shortlist_view),
                 name="candidates_application_shortlist",
             ),
+            path("export/<str:file_format>/", wrap(self.export_view), name="candidates_application_export"),
             *urls,
         ]
 
@@ -525,9 +543,54 @@ class ApplicationAdmin(admin.ModelAdmin):
             size_form=size_form,
         )
 
+    # --- Export ----------------------------------------------------------------
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        if getattr(request, "exporting_applications", False):
+            return ExportChangeList
+        return super().get_changelist(request, **kwargs)
+
+    def export_view(self, request: HttpRequest, file_format: str):
+        """The list as it is filtered, searched and ordered on screen, as CSV or XLSX, streamed."""
+        if file_format not in SpreadsheetFormat.values:
+            raise Http404
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        request.exporting_applications = True
+        try:
+            changelist = self.get_changelist_instance(request)
+        except (IncorrectLookupParameters, SuspiciousOperation):
+            self.message_user(
+                request, _("These filters cannot be exported; choose them again on the list."), messages.ERROR
+            )
+            return redirect("admin:candidates_application_changelist")
+        try:
+            export = services.application_export_start(
+                actor=request.user, file_format=file_format, filters=dict(request.GET.lists())
+            )
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc
+        response = StreamingHttpResponse(
+            services.application_export_stream(
+                export=export, actor=request.user, applications=changelist.queryset
+            ),
+            content_type=services.exports.CONTENT_TYPES[file_format],
+        )
+        response["Content-Disposition"] = f'attachment; filename="{services.export_file_name(file_format)}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
     def changelist_view(self, request: HttpRequest, extra_context=None):
         programs = Program.objects.order_by("-recruitment_opens").only("pk", "code", "title", "title_en")
-        return super().changelist_view(request, {**(extra_context or {}), "shortlist_programs": programs})
+        return super().changelist_view(
+            request,
+            {
+                **(extra_context or {}),
+                "shortlist_programs": programs,
+                "can_import": request.user.has_perm("candidates.add_importjob"),
+                "exports_full_nik": request.user.has_perm(services.FULL_NIK_PERMISSION),
+            },
+        )
 
 
 @admin.register(PersonalDataAccess)
@@ -564,3 +627,195 @@ class DeletionRequestAdmin(admin.ModelAdmin):
 class ProvinceAdmin(admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("name", "code")
+
+
+# --- Import and export ---------------------------------------------------------------------------
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Upload a BKK spreadsheet, read the dry run row by row, confirm, follow the progress."""
+
+    list_display = (
+        "id",
+        "created_at",
+        "original_name",
+        "program",
+        "status",
+        "rows_total",
+        "rows_new",
+        "rows_created",
+        "rows_failed",
+        "created_by",
+    )
+    list_display_links = ("id", "original_name")
+    list_filter = ("status", "program")
+    search_fields = ("original_name", "=sha256")
+    list_select_related = ("program", "created_by")
+    date_hierarchy = "created_at"
+    ROWS_PER_PAGE = 100
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/import/", wrap(self.confirm_view), name="candidates_importjob_confirm"),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request: HttpRequest, **context):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = imports.import_job_create(
+                    actor=request.user,
+                    program=data["program"],
+                    track=data["track"],
+                    upload=data["file"],
+                    consent_confirmed=data["consent"],
+                )
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                return redirect("admin:candidates_importjob_change", job.pk)
+        return TemplateResponse(
+            request,
+            "admin/candidates/importjob/upload.html",
+            self._context(
+                request,
+                title=_("Import candidates from a BKK spreadsheet"),
+                form=form,
+                columns=imports.COLUMNS,
+            ),
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        outcome = request.GET.get("outcome", "")
+        rows = job.rows.order_by("row_number").select_related("application")
+        if outcome == ImportOutcome.ERROR:
+            rows = rows.filter(outcome=ImportOutcome.ERROR)
+        elif outcome == "new":
+            rows = rows.filter(
+                outcome__in=[
+                    ImportOutcome.NEW,
+                    ImportOutcome.NEW_APPLICATION,
+                    ImportOutcome.CREATED,
+                    ImportOutcome.CREATED_APPLICATION,
+                ]
+            )
+        elif outcome == ImportOutcome.EXISTS:
+            rows = rows.filter(outcome=ImportOutcome.EXISTS)
+        else:
+            outcome = ""
+        page = Paginator(rows, self.ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        can_import = (
+            job.status == ImportStatus.CHECKED
+            and not job.file_errors
+            and job.rows_new > 0
+            and self.has_change_permission(request, job)
+        )
+        return TemplateResponse(
+            request,
+            "admin/candidates/importjob/job.html",
+            self._context(
+                request,
+                title=_("Import #%(id)s: %(name)s") % {"id": job.pk, "name": job.original_name},
+                original=job,
+                job=job,
+                page=page,
+                outcome=outcome,
+                outcomes=[
+                    ("", _("All rows")),
+                    (ImportOutcome.ERROR.value, _("Errors")),
+                    ("new", _("To create / created")),
+                    (ImportOutcome.EXISTS.value, _("Already there")),
+                ],
+                can_import=can_import,
+                previous=imports.previous_imports(job),
+                refresh=job.is_running,
+            ),
+        )
+
+    def confirm_view(self, request: HttpRequest, object_id: int):
+        job = ImportJob.objects.filter(pk=object_id).first()
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        if not self.has_change_permission(request, job):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:candidates_importjob_change", job.pk)
+        try:
+            job = imports.import_job_confirm(job=job, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            job.refresh_from_db()
+            if job.status == ImportStatus.FINISHED:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Imported: %(count)d application created.",
+                        "Imported: %(count)d applications created.",
+                        job.rows_created,
+                    )
+                    % {"count": job.rows_created},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("The import runs in the background; this page shows its progress."),
+                    messages.INFO,
+                )
+        return redirect("admin:candidates_importjob_change", job.pk)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # The report's rows go with the job: listing 100,000 of them on the confirmation page helps nobody.
+        jobs = list(objs)
+        return [str(job) for job in jobs], {self.model._meta.verbose_name_plural: len(jobs)}, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: ImportJob) -> None:
+        try:
+            imports.import_job_delete(job=obj)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for job in queryset:
+            self.delete_model(request, job)
+
+
+@admin.register(ApplicationExport)
+class ApplicationExportAdmin(admin.ModelAdmin):
+    """Who exported the application list, when, with which filters, and whether NIK was in full."""
+
+    list_display = ("started_at", "exported_by", "file_format", "full_nik", "row_count", "finished_at")
+    list_filter = ("file_format", "full_nik")
+    date_hierarchy = "started_at"
+    list_select_related = ("exported_by",)
+    readonly_fields = (
+        "exported_by",
+        "started_at",
+        "finished_at",
+        "file_format",
+        "filters",
+        "row_count",
+        "full_nik",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from p2mi_portal.forms import clean_indonesian_phone
 from p2mi_portal.indonesia import nik_problems
 from programs.eligibility import REQUIRED_PROFILE_FIELDS
-from programs.models import DocumentKind, Major, PlacementTrack, Program
+from programs.models import DocumentKind, Major, PlacementTrack, Program, ProgramStatus
 
 from .consent import CONSENT_TEXT
 from .models import CandidateProfile, CompetencyCertificate, LanguageSkill
@@ -283,3 +283,60 @@ class ScoreForm(forms.Form):
 
 class ShortlistSizeForm(forms.Form):
     size = forms.IntegerField(label=_("Propose the best"), min_value=1, max_value=10000, required=False)
+
+
+# --- Staff: importing a BKK spreadsheet ----------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Program.objects.none(),
+        help_text=_("Only programmes recruiting now: an imported application meets the same rules."),
+    )
+    track = forms.ModelChoiceField(
+        label=_("Track for rows without one"),
+        queryset=PlacementTrack.objects.none(),
+        required=False,
+        help_text=_(
+            "Used for rows whose “Penempatan” cell is empty; needed when the programme has more "
+            "than one track and the sheet names none."
+        ),
+    )
+    file = forms.FileField(label=_("Spreadsheet"))
+    consent = forms.BooleanField(
+        label=_(
+            "The BKK holds the written consent of every student in this file to share their data with KP2MI "
+            "for this programme."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        programs = Program.objects.filter(status=ProgramStatus.PUBLISHED).order_by(
+            "-recruitment_opens", "code"
+        )
+        self.fields["program"].queryset = programs
+        self.fields["program"].label_from_instance = lambda program: f"{program.code} — {program.title}"
+        self.fields["track"].queryset = PlacementTrack.objects.filter(program__in=programs).select_related(
+            "program"
+        )
+        self.fields["track"].label_from_instance = lambda track: f"{track.program.code} — {track.name}"
+        self.fields["file"].widget.attrs["accept"] = (
+            ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        self.fields["file"].help_text = _("CSV (UTF-8) or XLSX, at most %(limit)s MB.") % {
+            "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        program, track = cleaned.get("program"), cleaned.get("track")
+        if program is not None and track is not None and track.program_id != program.pk:
+            self.add_error("track", _("Choose one of this programme's placement tracks."))
+        elif program is not None and track is None:
+            tracks = list(program.tracks.all()[:2])
+            if len(tracks) == 1:
+                cleaned["track"] = tracks[0]
+        return cleaned

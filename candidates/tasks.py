@@ -16,3 +16,17 @@ def offers_expire() -> int:
 @shared_task
 def offers_remind() -> int:
     return remind_expiring_offers()
+
+
+@shared_task
+def import_job_check(job_id: int) -> None:
+    from .services.imports import import_job_check as check
+
+    check(job_id=job_id)
+
+
+@shared_task
+def import_job_run(job_id: int) -> None:
+    from .services.imports import import_job_run as run
+
+    run(job_id=job_id)

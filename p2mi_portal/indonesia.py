@@ -68,14 +68,52 @@ def mask_nik(nik: str | None) -> str:
     return f"{nik[:4]}{'•' * 8}{nik[-4:]}"
 
 
+def mask_phone(phone: str | None) -> str:
+    """``+62812•••••890``: the operator's prefix and the last three digits, not enough to call."""
+    if not phone:
+        return ""
+    if len(phone) < 10:
+        return "•" * len(phone)
+    return f"{phone[:6]}{'•' * (len(phone) - 9)}{phone[-3:]}"
+
+
 class InvalidPhone(ValueError):
     pass
+
+
+@cache
+def _mobile_pattern() -> tuple[re.Pattern[str], frozenset[int]]:
+    """phonenumbers' own pattern and lengths for Indonesian mobile numbers."""
+    mobile = phonenumbers.PhoneMetadata.metadata_for_region("ID").mobile
+    return re.compile(mobile.national_number_pattern), frozenset(mobile.possible_length)
+
+
+_INDONESIAN_PREFIX = re.compile(r"^(?:\+62|62|0)?(8\d+)$")
+
+
+def _mobile_fast(digits: str) -> str | None:
+    """The E.164 form of an Indonesian mobile number, by phonenumbers' mobile pattern, without parsing.
+
+    ``phonenumbers.parse`` costs about 0.1 ms; an import of 100,000 rows would spend seconds
+    in it. Anything this does not recognise goes through the full parse.
+    """
+    match = _INDONESIAN_PREFIX.match(digits)
+    if match is None:
+        return None
+    national = match.group(1)
+    pattern, lengths = _mobile_pattern()
+    if len(national) in lengths and pattern.fullmatch(national):
+        return "+62" + national
+    return None
 
 
 def normalize_phone(raw: str) -> str:
     """``0812-3456-7890``, ``62812…`` and ``+62 812…`` → ``+6281234567890`` (E.164)."""
     text = (raw or "").strip()
     digits = re.sub(r"[^\d+]", "", text)
+    fast = _mobile_fast(digits)
+    if fast is not None:
+        return fast
     if digits.startswith("62") and not digits.startswith("+"):
         digits = "+" + digits
     try:

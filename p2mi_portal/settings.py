@@ -168,6 +168,10 @@ STORAGES = {
 # by URL; they are streamed by views that check who is asking.
 MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=5) * 1024 * 1024
+# BKK spreadsheets that staff import: the largest upload, and from how many rows a worker
+# checks and imports the file (smaller files are done while the page loads).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 1024 * 1024
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

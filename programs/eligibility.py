@@ -169,3 +169,15 @@ def evaluate_rules(program: Program, candidate: Any) -> list[RuleResult]:
         missing = _check(program, candidate, rule.code)
         results.append(RuleResult(rule.code, rule.text, met=not missing, missing=missing))
     return results
+
+
+def unmet_rules(program: Program, candidate: Any, *, codes: list[str]) -> list[str]:
+    """What is missing for each unmet rule among ``codes`` (and the profile), as :func:`evaluate_rules`
+    says it, without describing the rules that are met: for checking many candidates at once."""
+    gaps = profile_gaps(candidate)
+    missing = [_("Fill in your profile: %(fields)s.") % {"fields": ", ".join(gaps)}] if gaps else []
+    for code in codes:
+        problem = _check(program, candidate, code)
+        if problem:
+            missing.append(problem)
+    return missing

@@ -19,6 +19,13 @@ from .data_rights import (
     deletion_requests_settle,
 )
 from .documents import ALLOWED_DOCUMENT_TYPES, document_review, document_upload
+from .exports import (
+    FULL_NIK_PERMISSION,
+    application_export_finish,
+    application_export_start,
+    application_export_stream,
+    export_file_name,
+)
 from .partners import application_review_add, personal_data_access_record
 from .profile import (
     candidate_profile_ensure,
@@ -33,10 +40,14 @@ from .scoring import application_scores_set, score_total
 __all__ = [
     "ALLOWED_DOCUMENT_TYPES",
     "ANONYMISED_NAME",
+    "FULL_NIK_PERMISSION",
     "BulkOutcome",
     "InterviewSlot",
     "application_answer_offer",
     "application_bulk_move",
+    "application_export_finish",
+    "application_export_start",
+    "application_export_stream",
     "application_move",
     "application_review_add",
     "application_scores_set",
@@ -52,6 +63,7 @@ __all__ = [
     "deletion_requests_settle",
     "document_review",
     "document_upload",
+    "export_file_name",
     "language_remove",
     "language_set",
     "offers_expire",

@@ -7,7 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ApplicationEvent, CandidateProfile, DeletionRequest, Document
+from ..models import ApplicationEvent, CandidateProfile, DeletionRequest, Document, ImportRow
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ def candidate_anonymise(*, candidate: CandidateProfile) -> CandidateProfile:
     ApplicationEvent.objects.filter(application__candidate=locked, actor=locked.user).update(reason="")
     locked.deletion_requests.update(reason="")
     files += _complaints_erase(locked)
+    # The reports of imports name the person too.
+    ImportRow.objects.filter(application__candidate=locked).update(full_name=ANONYMISED_NAME, masked_nik="")
     user = locked.user
     user.email = f"deleted-{user.pk}@anonymised.invalid"
     user.full_name = ""

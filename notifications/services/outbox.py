@@ -47,7 +47,8 @@ def delivery_plan(*, kind: str, chosen: Iterable[str], phone: str) -> list[tuple
     Account verification confirms the e-mail address, so it goes by e-mail whatever was
     chosen. A phone channel without a phone number is recorded as skipped, not failed.
     """
-    if kind == NotificationKind.ACCOUNT_VERIFICATION:
+    if kind in (NotificationKind.ACCOUNT_VERIFICATION, NotificationKind.ACCOUNT_INVITED):
+        # Their links confirm the address (and an invitation's sets the password): e-mail only.
         return [(Channel.EMAIL, DeliveryStatus.PENDING)]
     return [
         (
@@ -136,6 +137,16 @@ def _render_context(notification: Notification) -> dict[str, Any]:
             user=notification.recipient, site_url=context.get("site_url") or settings.SITE_URL
         )
         context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
+    if notification.kind == NotificationKind.ACCOUNT_INVITED:
+        from accounts.services import invitation_link
+
+        context["link"] = invitation_link(user=notification.recipient, site_url=settings.SITE_URL)
+        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
+        context["password_reset_url"] = settings.SITE_URL + reverse("accounts:password_reset")
+    if "import_job_id" in context:
+        context["import_url"] = settings.SITE_URL + reverse(
+            "admin:candidates_importjob_change", args=[context["import_job_id"]]
+        )
     context["LANGUAGE_CODE"] = translation.get_language()
     context["recipient"] = notification.recipient
     context["home_url"] = settings.SITE_URL + reverse("candidates:home")

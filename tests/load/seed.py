@@ -133,7 +133,8 @@ def _profile_lines(ids: range, first_id: int, first_user: int, stamp: str, rng, 
 
 
 def _application_lines(ids: range, first_id: int, first_profile: int, stamp: str, rng, programs, now):
-    # No seat-holding stages: the tracks' seat counters stay true to the rows.
+    # No seat-holding stages (an offer; accepted, in training, placed, returned): the tracks'
+    # seat counters stay true to the rows, and those stages need a track.
     stages = [s.value for s in Stage if s not in SEAT_RESERVED_STAGES | SEAT_TAKEN_STAGES]
     visible = [s for s in stages if s in PARTNER_VISIBLE_STAGES]
     for i in ids:

@@ -1,0 +1,181 @@
+"""Exporting the application list: what the list shows, streamed, masked unless permitted, recorded."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.http import StreamingHttpResponse
+from django.urls import reverse as django_reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from accounts.services import staff_group_ensure
+from candidates.models import ApplicationExport, Stage
+from tests.factories import CandidateFactory, PartnerUserFactory, StaffFactory, application_at
+
+NIK_A = "3171011508040001"
+NIK_B = "3171011508040002"
+
+
+def reverse(name, args=None):
+    with translation.override("en"):
+        return django_reverse(name, args=args)
+
+
+def export_url(file_format: str) -> str:
+    return reverse("admin:candidates_application_export", args=[file_format])
+
+
+@pytest.fixture
+def applications(program):
+    first = application_at(
+        Stage.SUBMITTED,
+        program=program,
+        candidate=CandidateFactory(full_name="Budi Santoso", nik=NIK_A, phone="+6281234567890"),
+    )
+    second = application_at(
+        Stage.SCREENING,
+        program=program,
+        candidate=CandidateFactory(full_name='=HYPERLINK("http://jahat.example","klik")', nik=NIK_B),
+    )
+    return first, second
+
+
+def body(response) -> bytes:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content)
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def read_xlsx(data: bytes):
+    return load_workbook(io.BytesIO(data)).active
+
+
+def full_nik_staff():
+    staff = StaffFactory()
+    staff.user_permissions.add(Permission.objects.get(codename="export_full_nik"))
+    return staff
+
+
+def test_csv_follows_the_list_filters_and_masks_the_nik(staff_client, staff, applications):
+    first, _second = applications
+    response = staff_client.get(export_url("csv"), {"stage__exact": Stage.SUBMITTED})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="applications-')
+    data = body(response)
+    assert NIK_A.encode() not in data
+    rows = read_csv(data)
+    assert rows[0][:8] == [
+        "Application",
+        "Programme",
+        "Preferred track",
+        "Track",
+        "Stage",
+        "Submitted at (WIB)",
+        "Name",
+        "NIK",
+    ]
+    assert [row[0] for row in rows[1:]] == [str(first.pk)]
+    assert rows[1][4:9] == ["Submitted", rows[1][5], "Budi Santoso", "3171••••••••0001", "Male"]
+    assert rows[1][-1] == "'+62812•••••890"  # masked, and no formula
+    export = ApplicationExport.objects.get()
+    assert (export.exported_by, export.file_format, export.full_nik, export.row_count) == (
+        staff,
+        "csv",
+        False,
+        1,
+    )
+    assert export.filters == {"stage__exact": ["submitted"]} and export.finished_at is not None
+
+
+def test_the_search_is_exported_and_recorded_with_the_nik_masked(staff_client, applications):
+    rows = read_csv(body(staff_client.get(export_url("csv"), {"q": NIK_B})))
+    assert len(rows) == 2 and rows[1][7] == "3171••••••••0002"
+    assert ApplicationExport.objects.get().filters == {"q": ["3171••••••••0002"]}
+
+
+def test_with_the_permission_nik_and_phone_are_in_full_and_that_is_recorded(client, applications):
+    staff = full_nik_staff()
+    client.force_login(staff)
+    rows = read_csv(body(client.get(export_url("csv"), {"stage__exact": Stage.SUBMITTED})))
+    assert rows[1][7] == NIK_A and rows[1][-1] == "'+6281234567890"
+    export = ApplicationExport.objects.get()
+    assert export.full_nik is True and export.exported_by == staff
+
+
+def test_formula_like_cells_are_neutralised(staff_client, applications):
+    rows = read_csv(body(staff_client.get(export_url("csv"), {"stage__exact": Stage.SCREENING})))
+    assert rows[1][6] == """'=HYPERLINK("http://jahat.example","klik")"""
+
+    sheet = read_xlsx(body(staff_client.get(export_url("xlsx"), {"stage__exact": Stage.SCREENING})))
+    cell = sheet.cell(row=2, column=7)
+    assert cell.value == '=HYPERLINK("http://jahat.example","klik")'
+    assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula, and stays text when edited
+
+
+def test_xlsx_is_a_valid_workbook_with_the_same_rows(staff_client, applications):
+    first, second = applications
+    response = staff_client.get(export_url("xlsx"), {"o": "1"})  # ordered by id
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = read_xlsx(body(response))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Application" and rows[0][7] == "NIK"
+    assert sorted(row[0] for row in rows[1:]) == sorted([first.pk, second.pk])
+    assert {row[7] for row in rows[1:]} == {"3171••••••••0001", "3171••••••••0002"}
+    assert all(row[14] == 2024 for row in rows[1:])
+    export = ApplicationExport.objects.get()
+    assert (export.file_format, export.row_count) == ("xlsx", 2)
+
+
+def test_the_export_reads_the_rows_in_one_query(staff_client, applications, django_assert_max_num_queries):
+    response = staff_client.get(export_url("csv"))
+    with django_assert_max_num_queries(2):  # the rows; the audit row's completion
+        data = body(response)
+    assert len(read_csv(data)) == 3
+
+
+def test_the_list_offers_the_exports_with_its_filters(staff_client, applications):
+    page = staff_client.get(reverse("admin:candidates_application_changelist"), {"stage__exact": "submitted"})
+    text = page.content.decode()
+    assert export_url("csv") + "?stage__exact=submitted" in text
+    assert export_url("xlsx") + "?stage__exact=submitted" in text
+
+
+def test_bad_filters_give_a_message_not_an_error(staff_client, applications):
+    response = staff_client.get(export_url("csv"), {"stage__exact": "x", "candidate__nik__regex": "("})
+    assert response.status_code in (302, 400)
+    assert not ApplicationExport.objects.filter(row_count__gt=0).exists()
+
+
+def test_an_unknown_format_is_not_found(staff_client):
+    assert staff_client.get(export_url("pdf")).status_code == 404
+
+
+def test_only_staff_with_the_view_permission_export(client, applications):
+    for user in (None, CandidateFactory().user, PartnerUserFactory()):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(export_url("csv"))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    # Staff outside the ministry staff group have no permission on applications.
+    bare = StaffFactory()
+    bare.groups.clear()
+    client.force_login(bare)
+    assert client.get(export_url("xlsx")).status_code == 403
+    assert not ApplicationExport.objects.exists()
+
+
+def test_the_staff_group_does_not_export_nik_in_full(db):
+    group = staff_group_ensure()
+    assert group.permissions.filter(codename="view_application").exists()
+    assert not group.permissions.filter(codename="export_full_nik").exists()
