@@ -131,7 +131,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
         results, duplicates = super().get_search_results(request, queryset, search_term)
         number = search_term.strip().lstrip("#")
-        if number.isdigit() and len(number) < 19:
+        if number.isascii() and number.isdigit() and len(number) < 19:
             results |= queryset.filter(pk=int(number))
         return results, duplicates
 

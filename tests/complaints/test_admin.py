@@ -336,3 +336,15 @@ def test_the_triage_page_shows_the_attachment_link_and_overdue_mark(staff_client
     page = staff_client.get(triage_url(complaint)).content.decode()
     assert en("complaints:attachment", complaint.pk) in page
     assert "Overdue" in page
+
+
+@pytest.mark.parametrize("term", ["²", "#٣", "#", "99999999999999999999", "Siti"])
+def test_searching_the_complaint_list_never_gives_500(staff_client, complaint, term):
+    response = staff_client.get(en("admin:complaints_complaint_changelist"), {"q": term})
+    assert response.status_code == 200
+
+
+def test_searching_by_number_finds_the_complaint(staff_client, complaint):
+    response = staff_client.get(en("admin:complaints_complaint_changelist"), {"q": f"#{complaint.pk}"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [complaint]

@@ -595,3 +595,11 @@ def test_rows_sent_by_copy_are_refused_by_the_constraints_as_a_whole(db):
     ids = jobs._insert(User, rows[:1])
     user = User.objects.get(pk=ids[0])
     assert (user.email, user.language, user.is_staff, user.phone) == ("kembar@contoh.id", "id", False, "")
+
+
+def test_control_characters_inside_a_csv_are_dropped_not_an_error_page(staff_client, program):
+    data = csv_bytes([person(1), person(2, **{"Nama Lengkap": "Siswa\x00 Dua\x07"})])
+    job = job_of(post_file(staff_client, program, "bkk.csv", data))
+    rows = {row.row_number: row for row in job.rows.all()}
+    assert rows[3].full_name == "Siswa Dua"
+    assert rows[3].outcome == rows[2].outcome

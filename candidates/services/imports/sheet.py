@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
@@ -102,10 +103,16 @@ def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
         workbook.close()
 
 
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def sheet_rows(handle: IO[bytes], file_format: str) -> Iterator[tuple[int, list[Any]]]:
     """Each row with its number as the spreadsheet shows it (the first row is 1); empty rows skipped."""
     rows = _xlsx_rows(handle) if file_format == SpreadsheetFormat.XLSX else _csv_rows(handle)
     for number, cells in enumerate(rows, start=1):
+        # Control characters belong in no name, number or address, and PostgreSQL refuses NUL
+        # in text: a stray one deep in a CSV would otherwise fail the whole check.
+        cells = [_CONTROL_CHARACTERS.sub("", cell) if isinstance(cell, str) else cell for cell in cells]
         if any(cell is not None and str(cell).strip() for cell in cells):
             yield number, cells
 
