@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import logging
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.paginator import Paginator
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -47,6 +51,8 @@ from .models import (
 )
 from .pipeline import Actor, allowed_targets
 from .services import imports
+
+logger = logging.getLogger(__name__)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -659,6 +665,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:object_id>/import/", wrap(self.confirm_view), name="candidates_importjob_confirm"),
+            path("<int:object_id>/resume/", wrap(self.resume_view), name="candidates_importjob_resume"),
+            path("<int:object_id>/fail/", wrap(self.fail_view), name="candidates_importjob_fail"),
             *super().get_urls(),
         ]
 
@@ -718,6 +726,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         page = Paginator(rows, self.ROWS_PER_PAGE).get_page(request.GET.get("page"))
         can_import = (
             job.status == ImportStatus.CHECKED
+            and bool(job.file)
             and not job.file_errors
             and job.rows_new > 0
             and self.has_change_permission(request, job)
@@ -739,58 +748,120 @@ class ImportJobAdmin(admin.ModelAdmin):
                     (ImportOutcome.EXISTS.value, _("Already there")),
                 ],
                 can_import=can_import,
+                can_change=self.has_change_permission(request, job),
+                keep_days=settings.IMPORT_KEEP_DAYS,
                 previous=imports.previous_imports(job),
-                refresh=job.is_running,
+                stalled=imports.import_job_stalled(job),
+                refresh=job.is_running and not imports.import_job_stalled(job),
             ),
         )
 
-    def confirm_view(self, request: HttpRequest, object_id: int):
+    def _step(self, request: HttpRequest, object_id: int, step) -> ImportJob | None:
+        """Run one step of a job from a POST (confirm, resume, give up): the job, or None when
+        it was refused (with a message)."""
         job = ImportJob.objects.filter(pk=object_id).first()
         if job is None or not self.has_view_permission(request, job):
             raise Http404
         if not self.has_change_permission(request, job):
             raise PermissionDenied
         if request.method != "POST":
-            return redirect("admin:candidates_importjob_change", job.pk)
+            return None
         try:
-            job = imports.import_job_confirm(job=job, actor=request.user)
+            return step(job=job, actor=request.user)
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
+        except DatabaseError as exc:
+            # A small file is imported in this request: if the database fails beyond a single row,
+            # the job stays "importing" with its committed batches, to be resumed or given up.
+            logger.error("import %s stopped: %s", job.pk, type(exc).__name__)
+            self.message_user(
+                request,
+                _("The import stopped because of a database error. Resume it, or give it up, on this page."),
+                messages.ERROR,
+            )
+        return None
+
+    def confirm_view(self, request: HttpRequest, object_id: int):
+        job = self._step(request, object_id, imports.import_job_confirm)
+        if job is not None:
+            self._report_progress(request, job)
+        return redirect("admin:candidates_importjob_change", object_id)
+
+    def resume_view(self, request: HttpRequest, object_id: int):
+        job = self._step(request, object_id, imports.import_job_resume)
+        if job is not None:
+            self._report_progress(request, job)
+        return redirect("admin:candidates_importjob_change", object_id)
+
+    def fail_view(self, request: HttpRequest, object_id: int):
+        if self._step(request, object_id, imports.import_job_fail) is not None:
+            self.message_user(
+                request,
+                _(
+                    "The import is given up: what it created stays, and the file is deleted. "
+                    "Upload the file again to import the rest."
+                ),
+                messages.WARNING,
+            )
+        return redirect("admin:candidates_importjob_change", object_id)
+
+    def _report_progress(self, request: HttpRequest, job: ImportJob) -> None:
+        job.refresh_from_db()
+        if job.status == ImportStatus.FINISHED:
+            self.message_user(
+                request,
+                ngettext(
+                    "Imported: %(count)d application created.",
+                    "Imported: %(count)d applications created.",
+                    job.rows_created,
+                )
+                % {"count": job.rows_created},
+                messages.SUCCESS,
+            )
         else:
-            job.refresh_from_db()
-            if job.status == ImportStatus.FINISHED:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "Imported: %(count)d application created.",
-                        "Imported: %(count)d applications created.",
-                        job.rows_created,
-                    )
-                    % {"count": job.rows_created},
-                    messages.SUCCESS,
-                )
-            else:
-                self.message_user(
-                    request,
-                    _("The import runs in the background; this page shows its progress."),
-                    messages.INFO,
-                )
-        return redirect("admin:candidates_importjob_change", job.pk)
+            self.message_user(
+                request,
+                _("The import runs in the background; this page shows its progress."),
+                messages.INFO,
+            )
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         # The report's rows go with the job: listing 100,000 of them on the confirmation page helps nobody.
+        # A job being imported is "protected": the admin then refuses the deletion, with its reason,
+        # before deleting or logging anything (one job or several).
         jobs = list(objs)
-        return [str(job) for job in jobs], {self.model._meta.verbose_name_plural: len(jobs)}, set(), []
+        protected = [
+            _("%(job)s: being imported; wait until it is finished, or give it up on its page.") % {"job": job}
+            for job in jobs
+            if job.status == ImportStatus.IMPORTING
+        ]
+        return [str(job) for job in jobs], {self.model._meta.verbose_name_plural: len(jobs)}, set(), protected
 
     def delete_model(self, request: HttpRequest, obj: ImportJob) -> None:
-        try:
-            imports.import_job_delete(job=obj)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+        imports.import_job_delete(job=obj)  # refuses (Conflict) a job that started importing meanwhile
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for job in queryset:
-            self.delete_model(request, job)
+            imports.import_job_delete(job=job)
+
+    def _refused(self, request: HttpRequest, exc: DomainError):
+        self.message_user(request, exc.message, messages.ERROR)
+        return redirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        # The deletion and its log entry are one transaction: a refusal undoes both, and says so
+        # instead of "deleted successfully".
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)
+
+    def response_action(self, request: HttpRequest, queryset):
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except DomainError as exc:
+            return self._refused(request, exc)
 
 
 @admin.register(ApplicationExport)

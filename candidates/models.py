@@ -633,13 +633,16 @@ class ImportStatus(models.TextChoices):
     CHECKED = "checked", _("Checked: waiting for confirmation")
     IMPORTING = "importing", _("Importing")
     FINISHED = "finished", _("Finished")
+    # Given up by staff after it stopped (its worker died): what it created stays.
+    FAILED = "failed", _("Stopped before the end")
 
 
 class ImportJob(models.Model):
     """A spreadsheet of candidates from a BKK (an SMK's job-placement unit): checked, then imported.
 
-    The uploaded file is kept under a random name until the import finishes, then deleted;
-    its SHA-256 stays, so a second upload of the same file is recognised.
+    The uploaded file is kept under a random name until the import finishes, then deleted
+    (or, if it never finishes, ``IMPORT_KEEP_DAYS`` after the job last changed); its SHA-256
+    stays, so a second upload of the same file is recognised.
     """
 
     created_by = models.ForeignKey(
@@ -689,6 +692,11 @@ class ImportJob(models.Model):
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     started_at = models.DateTimeField(_("import started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Moved on by every step and every batch: a running job whose time stands still has stopped.
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    # A job left unfinished loses its file and its row-by-row report (names, e-mail addresses)
+    # after IMPORT_KEEP_DAYS; its counts stay.
+    file_removed_at = models.DateTimeField(_("file and report removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -30,3 +30,10 @@ def import_job_run(job_id: int) -> None:
     from .services.imports import import_job_run as run
 
     run(job_id=job_id)
+
+
+@shared_task
+def import_files_forget() -> int:
+    from .services.imports import import_files_forget as forget
+
+    return forget()

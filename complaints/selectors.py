@@ -184,6 +184,9 @@ def complaint_notice_context(context: dict[str, Any]) -> dict[str, Any]:
         shown["complaint_url"] = settings.SITE_URL + reverse(
             "complaints:detail", args=[context["complaint_id"]]
         )
+        shown["triage_url"] = settings.SITE_URL + reverse(
+            "admin:complaints_complaint_triage", args=[context["complaint_id"]]
+        )
     if context.get("category") in ComplaintCategory.values:
         shown["category_label"] = ComplaintCategory(context["category"]).label
     if context.get("complaint_status") in ComplaintStatus.values:

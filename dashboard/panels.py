@@ -261,3 +261,51 @@ def complaints(counts: Sequence[ComplaintCounts]) -> Panel:
         note=_("%(open)s open, %(overdue)s of them past their deadline.")
         % {"open": whole(open_total), "overdue": whole(overdue_total)},
     )
+
+
+@dataclass(frozen=True)
+class OpenComplaints:
+    """Open complaints of one programme, or of none (``label`` says which)."""
+
+    label: str
+    open: int
+    overdue: int
+
+
+def complaints_by_program(counts: Sequence[OpenComplaints]) -> Panel:
+    segments = [
+        charts.Segment(_("overdue"), "seg-overdue"),
+        charts.Segment(_("within the deadline"), "seg-due"),
+    ]
+    open_total = sum(row.open for row in counts)
+    overdue_total = sum(row.overdue for row in counts)
+    title = _("Open complaints by programme")
+    bars = [
+        charts.StackedRow(
+            row.label,
+            [row.overdue, row.open - row.overdue],
+            [whole(row.overdue), whole(row.open - row.overdue)],
+            whole(row.open),
+        )
+        for row in counts
+        if row.open
+    ]
+    return Panel(
+        key="complaints-by-programme",
+        title=title,
+        columns=[_("Programme"), _("Open"), _("Overdue")],
+        rows=[[row.label, whole(row.open), whole(row.overdue)] for row in counts],
+        totals=[_("All open complaints"), whole(open_total), whole(overdue_total)],
+        chart=charts.stacked_bar_chart(
+            bars, segments=segments, chart_id="chart-complaints-by-programme", title=title
+        )
+        if open_total
+        else mark_safe(""),
+        legend=charts.legend(segments) if open_total else mark_safe(""),
+        empty=_("No open complaints."),
+        note=_(
+            "%(open)s open, %(overdue)s of them past their deadline. Programmes without open "
+            "complaints are not listed; complaints that name no application are about no programme."
+        )
+        % {"open": whole(open_total), "overdue": whole(overdue_total)},
+    )

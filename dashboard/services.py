@@ -88,6 +88,11 @@ def program_figures_request(*, program_id: int) -> bool:
     return True
 
 
+def program_figures_pending(*, program_id: int) -> bool:
+    """A count of the programme's stored figures was asked for and has not finished yet."""
+    return cache.get(_request_key(program_id)) is not None
+
+
 def program_figures_requested_done(*, program_id: int) -> None:
     cache.delete(_request_key(program_id))
 

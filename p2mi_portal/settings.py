@@ -172,6 +172,9 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=5) * 1024 * 1024
 # checks and imports the file (smaller files are done while the page loads).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 1024 * 1024
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
+# An import left unfinished (checked but never confirmed, or stopped) loses its file, which
+# holds every NIK in full, and its row-by-row report this many days after it last changed.
+IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=7)
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -230,6 +233,11 @@ NOTIFICATION_RETRY_BACKOFF = 30
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-offers": {"task": "candidates.tasks.offers_expire", "schedule": 15 * 60},
     "remind-expiring-offers": {"task": "candidates.tasks.offers_remind", "schedule": 60 * 60},
+    # Daily, at night (WIB): uploaded spreadsheets of imports left unfinished (candidates.services.imports).
+    "forget-unfinished-import-files": {
+        "task": "candidates.tasks.import_files_forget",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "remind-open-departure-checklists": {"task": "placements.tasks.checklists_remind", "schedule": 24 * 3600},
     "flag-passports-expiring-before-contract-end": {
         "task": "placements.tasks.passports_flag",

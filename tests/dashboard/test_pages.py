@@ -395,7 +395,41 @@ def test_without_a_worker_the_page_still_shows_the_live_figures(staff_client, pr
     assert response.status_code == 200
     found = tables(response)
     assert "table-funnel" not in found and "table-seats" in found
-    assert "being computed; reload the page in a minute" in response.content.decode()
+    assert "Not counted yet, and the count could not be started" in response.content.decode()
+    page = staff_client.get(staff_client.post(url("dashboard:program", program.pk))["Location"])
+    assert "The count could not be started" in page.content.decode()
+
+
+def test_in_production_a_never_counted_programme_is_queued_not_counted_in_the_request(
+    staff_client, program, monkeypatch
+):
+    """With a broker (tasks not in-process; here ``delay`` only records, as sending to a broker
+    would) the page never counts every application itself: it says the figures are not counted
+    yet and hands the count to a worker, once."""
+    queued = []
+    monkeypatch.setattr("dashboard.tasks.figures_refresh.delay", queued.append)
+    monkeypatch.setattr(
+        services, "program_figures_refresh", lambda **kwargs: pytest.fail("counted in the request")
+    )
+    for _view in range(2):
+        response = staff_client.get(url("dashboard:program", program.pk))
+        assert response.status_code == 200
+        assert "Not counted yet: a worker is counting the figures" in response.content.decode()
+    assert queued == [program.pk]
+    assert not ProgramFigures.objects.exists()
+    assert "table-funnel" not in tables(response) and "table-seats" in tables(response)
+
+
+def test_the_page_says_when_the_figures_were_counted_and_claims_no_schedule(staff_client, program):
+    import datetime as dt
+
+    services.program_figures_refresh(program_id=program.pk)
+    ProgramFigures.objects.filter(program=program).update(
+        computed_at=dt.datetime(2026, 3, 2, 3, 30, tzinfo=dt.UTC)  # 10:30 WIB
+    )
+    text = staff_client.get(url("dashboard:program", program.pk)).content.decode()
+    assert "Counted at March 2, 2026, 10:30 a.m. (WIB), over every application." in text
+    assert "every 15 minutes" not in text
 
 
 def test_figures_in_an_older_shape_are_counted_again(staff_client, program):
@@ -465,3 +499,82 @@ def test_the_picker_takes_one_query_for_its_programmes(staff_client, program, ot
     few = _queries(staff_client, address)
     ProgramFactory.create_batch(5)
     assert _queries(staff_client, address) == few
+
+
+# --- Complaints on the picker --------------------------------------------------------------------
+
+
+@pytest.fixture
+def complaints_about_no_programme(program):
+    """Filed without naming an application: new and overdue, in progress within the deadline,
+    closed (not open) — so 2 open, 1 overdue."""
+    from django.utils import timezone
+
+    from complaints.models import Complaint, ComplaintStatus
+
+    candidate = CandidateFactory()
+    now = timezone.now()
+    for status, due_in, resolved in (
+        (ComplaintStatus.NEW, -datetime.timedelta(days=2), None),
+        (ComplaintStatus.IN_PROGRESS, datetime.timedelta(days=2), None),
+        (ComplaintStatus.CLOSED, -datetime.timedelta(days=2), now),
+    ):
+        Complaint.objects.create(
+            candidate=candidate,
+            category="other",
+            description="Keluhan umum",
+            status=status,
+            due_at=now + due_in,
+            resolved_at=resolved,
+        )
+
+
+def test_the_picker_shows_open_and_overdue_complaints_per_programme_and_about_none(
+    staff_client, program, other_program, complaints_about_no_programme
+):
+    """Counted by hand (conftest): the programme 6 open of which 3 overdue, the other programme
+    1 and 1, and the three above with no programme 2 and 1."""
+    response = staff_client.get(url("dashboard:index"))
+    table = tables(response)["table-complaints-by-programme"]
+    assert table[0] == ["Programme", "Open", "Overdue"]
+    assert sorted(table[1:3]) == sorted([[str(program), "6", "3"], [str(other_program), "1", "1"]])
+    assert table[3] == ["Not about a programme", "2", "1"]
+    assert table[4] == ["All open complaints", "9", "5"]
+    assert "9 open, 5 of them past their deadline." in response.content.decode()
+    chart = charts(response)["chart-complaints-by-programme"]
+    assert "Not about a programme: overdue 1, within the deadline 1" in chart.find(f"{SVG}desc").text
+
+
+def test_the_picker_counts_complaints_in_one_query(staff_client, program, complaints_about_no_programme):
+    from tests.factories import ProgramFactory
+
+    address = url("dashboard:index")
+    before = _queries(staff_client, address)
+    for extra in ProgramFactory.create_batch(3):
+        complain(application_at(Stage.SUBMITTED, program=extra), "new", -datetime.timedelta(days=1))
+    assert _queries(staff_client, address) == before
+    table = tables(staff_client.get(address))["table-complaints-by-programme"]
+    assert len(table) == 1 + 5 + 1 + 1  # header, the programmes, about none, in all
+
+
+def test_without_the_complaints_permission_no_complaint_figures_are_shown(
+    client, staff_without_permission, program, complaints_about_no_programme
+):
+    staff_without_permission.user_permissions.add(view_permission())
+    client.force_login(staff_without_permission)
+    index = client.get(url("dashboard:index"))
+    page = client.get(url("dashboard:program", program.pk))
+    assert index.status_code == page.status_code == 200
+    assert "table-complaints-by-programme" not in tables(index)
+    assert "table-complaints" not in tables(page) and "chart-complaints" not in charts(page)
+    assert "past their deadline" not in index.content.decode() + page.content.decode()
+    assert "Seats, training and placements" in page.content.decode()
+
+    from django.contrib.auth.models import Permission
+
+    staff_without_permission.user_permissions.add(
+        Permission.objects.get(content_type__app_label="complaints", codename="view_complaint")
+    )
+    index = client.get(url("dashboard:index"))
+    assert tables(index)["table-complaints-by-programme"][-1] == ["All open complaints", "9", "5"]
+    assert "table-complaints" in tables(client.get(url("dashboard:program", program.pk)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -97,6 +98,35 @@ def test_csv_follows_the_list_filters_and_masks_the_nik(staff_client, staff, app
     assert export.filters == {"stage__exact": ["submitted"]} and export.finished_at is not None
 
 
+def test_without_the_permission_only_the_year_of_birth_is_exported(staff_client, applications):
+    """The masked NIK hides the birth-date digits (3171••••••••0001): a full date of birth beside
+    it would give them back."""
+    first, _second = applications
+    first.candidate.birth_date = datetime.date(2004, 8, 15)
+    first.candidate.save()
+    rows = read_csv(body(staff_client.get(export_url("csv"), {"stage__exact": Stage.SUBMITTED})))
+    assert rows[0][9] == "Year of birth"
+    assert rows[1][9] == "2004"
+    assert "2004-08-15" not in ",".join(rows[1])
+    sheet = read_xlsx(body(staff_client.get(export_url("xlsx"), {"stage__exact": Stage.SUBMITTED})))
+    assert sheet.cell(row=1, column=10).value == "Year of birth"
+    assert sheet.cell(row=2, column=10).value == 2004
+
+
+def test_with_the_permission_the_full_date_of_birth_is_exported(client, applications):
+    first, _second = applications
+    first.candidate.birth_date = datetime.date(2004, 8, 15)
+    first.candidate.save()
+    client.force_login(full_nik_staff())
+    rows = read_csv(body(client.get(export_url("csv"), {"stage__exact": Stage.SUBMITTED})))
+    assert (rows[0][9], rows[1][9]) == ("Date of birth", "2004-08-15")
+    sheet = read_xlsx(body(client.get(export_url("xlsx"), {"stage__exact": Stage.SUBMITTED})))
+    assert (sheet.cell(row=1, column=10).value, sheet.cell(row=2, column=10).value) == (
+        "Date of birth",
+        "2004-08-15",
+    )
+
+
 def test_the_search_is_exported_and_recorded_with_the_nik_masked(staff_client, applications):
     rows = read_csv(body(staff_client.get(export_url("csv"), {"q": NIK_B})))
     assert len(rows) == 2 and rows[1][7] == "3171••••••••0002"
@@ -179,3 +209,95 @@ def test_the_staff_group_does_not_export_nik_in_full(db):
     group = staff_group_ensure()
     assert group.permissions.filter(codename="view_application").exists()
     assert not group.permissions.filter(codename="export_full_nik").exists()
+
+
+# --- Web access logs -------------------------------------------------------------------------------
+
+
+def _access_log_format() -> str:
+    import shlex
+    from pathlib import Path
+
+    procfile = Path(__file__).resolve().parents[2] / "Procfile"
+    web = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
+    words = shlex.split(web.removeprefix("web:"))
+    assert words[0] == "gunicorn"
+    return words[words.index("--access-logformat") + 1]
+
+
+def test_the_web_access_log_leaves_query_strings_out():
+    """The export links carry the list's search (an exact NIK, a name): gunicorn logs the path
+    without the query string, and no referrer (the list's address, search included)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    log_format = _access_log_format()
+    for atom in ("%(r)s", "%(q)s", "%(f)s", "{raw_uri}e", "{query_string}e", "{referer}i"):
+        assert atom not in log_format
+    assert "%(U)s" in log_format and "%(s)s" in log_format
+
+    # What gunicorn writes for an export of a search by NIK.
+    config = Config()
+    config.set("access_log_format", log_format)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/admin/candidates/application/export/csv/?q={NIK_A}",
+        "PATH_INFO": "/admin/candidates/application/export/csv/",
+        "QUERY_STRING": f"q={NIK_A}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.9",
+        "HTTP_REFERER": f"https://portal.example/admin/candidates/application/?q={NIK_A}",
+        "HTTP_USER_AGENT": "Firefox",
+    }
+    response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    line = log_format % Logger(config).atoms(response, request, environ, timedelta(seconds=1))
+    assert '"GET /admin/candidates/application/export/csv/ HTTP/1.1" 200 1234 "Firefox"' in line
+    assert NIK_A not in line and "?" not in line
+
+
+# --- Ordered by rank -------------------------------------------------------------------------------
+
+
+def test_an_export_ordered_by_rank_is_ordered_by_id_without_counting_ranks(
+    staff_client, program, applications
+):
+    """On screen the rank is counted per row (a subquery over the programme); an export of up to a
+    million rows is ordered by id instead, and never counts a rank."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from candidates.admin import ApplicationAdmin
+    from candidates.models import Application
+
+    first, second = applications
+    third = application_at(
+        Stage.SCREENING, program=program, candidate=CandidateFactory(nik="3171011508040003")
+    )
+    for application, score in ((first, 60), (second, 90), (third, 75)):
+        Application.objects.filter(pk=application.pk).update(score_total=score)
+    rank_column = str(ApplicationAdmin.list_display.index("rank") + 1)  # after the checkbox column
+    # The list itself orders by rank: the best first.
+    page = staff_client.get(reverse("admin:candidates_application_changelist"), {"o": rank_column})
+    assert [a.pk for a in page.context["cl"].result_list] == [second.pk, third.pk, first.pk]
+
+    for order in (rank_column, "-" + rank_column, f"4.{rank_column}"):
+        response = staff_client.get(export_url("csv"), {"o": order})
+        with CaptureQueriesContext(connection) as queries:
+            rows = read_csv(body(response))
+        assert [int(row[0]) for row in rows[1:]] == sorted([first.pk, second.pk, third.pk])
+        # The rows' query (on PostgreSQL inside DECLARE … CURSOR FOR, a server-side cursor).
+        (select,) = [q["sql"] for q in queries if '"candidates_application"."id"' in q["sql"]]
+        assert select.upper().count("SELECT") == 1  # no subquery: no rank counted
+    # Other orderings are kept as they are.
+    rows = read_csv(body(staff_client.get(export_url("csv"), {"o": "-1"})))
+    assert [int(row[0]) for row in rows[1:]] == sorted([first.pk, second.pk, third.pk], reverse=True)
+
+
+def test_imported_profiles_name_each_field_once():
+    from candidates.services.imports.jobs import _PROFILE_FIELDS
+
+    assert len(_PROFILE_FIELDS) == len(set(_PROFILE_FIELDS))

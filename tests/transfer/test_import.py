@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import is_password_usable
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse as django_reverse
+from django.utils import timezone as django_timezone
 from django.utils import translation
 
 from accounts.models import Role, User
@@ -603,3 +604,334 @@ def test_control_characters_inside_a_csv_are_dropped_not_an_error_page(staff_cli
     rows = {row.row_number: row for row in job.rows.all()}
     assert rows[3].full_name == "Siswa Dua"
     assert rows[3].outcome == rows[2].outcome
+
+
+# --- Values the database cannot hold; an import that stopped -------------------------------
+
+LONG_EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".id"  # 259: valid, too long
+
+
+def test_values_longer_than_their_fields_are_refused_by_the_dry_run(staff_client, program):
+    """Django's e-mail check allows 320 characters, the account 254: the dry run says so, and
+    every other column is checked against the field it is saved to."""
+    rows = [
+        person(1, Email=LONG_EMAIL),
+        person(
+            2,
+            **{
+                "Nama Lengkap": "N" * 151,
+                "Tempat Lahir": "T" * 101,
+                "Kabupaten/Kota": "K" * 101,
+                "Nama Sekolah": "S" * 151,
+            },
+        ),
+        person(3),
+    ]
+    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes(rows)))
+
+    found = outcomes(job)
+    assert found[2] == (ImportOutcome.ERROR, ["E-mail is longer than 254 characters (259)."])
+    assert found[3] == (
+        ImportOutcome.ERROR,
+        [
+            "Full name is longer than 150 characters (151).",
+            "Place of birth is longer than 100 characters (101).",
+            "Regency / city is longer than 100 characters (101).",
+            "School name is longer than 150 characters (151).",
+        ],
+    )
+    assert job.rows.get(row_number=3).full_name == "N" * 150  # the report keeps what fits
+    assert found[4][0] == ImportOutcome.NEW
+
+    response = confirm(staff_client, job)
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.rows_created, job.rows_failed) == (ImportStatus.FINISHED, 1, 2)
+    assert not User.objects.filter(email=LONG_EMAIL).exists()
+    assert User.objects.filter(email="siswa3@contoh.id").exists()
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_import_finishes(staff_client, program, monkeypatch):
+    from django.db import DataError
+
+    rows = [person(1), person(2, **{"Nama Lengkap": "Rusak"}), person(3)]
+    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes(rows)))
+    real = jobs._insert
+
+    def refuse_the_broken_row(model, rows):
+        if model is CandidateProfile and any(row["full_name"] == "Rusak" for row in rows):
+            raise DataError("value too long")
+        return real(model, rows)
+
+    monkeypatch.setattr(jobs, "_insert", refuse_the_broken_row)
+    response = confirm(staff_client, job)
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.rows_created, job.rows_failed) == (ImportStatus.FINISHED, 2, 1)
+    assert not User.objects.filter(email="siswa2@contoh.id").exists()
+    assert outcomes(job)[3] == (
+        ImportOutcome.ERROR,
+        ["The database refused this row (a value it cannot hold); nothing of it was saved."],
+    )
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_value_too_long_for_its_column_does_not_stop_the_import(
+    staff_client, program, monkeypatch, caplog
+):
+    """Should a value ever get past the dry run, COPY's DataError is the row's error, not a
+    stuck job and an error page; and the log does not quote the value."""
+    from candidates.services.imports import columns
+
+    monkeypatch.setitem(columns.MAX_LENGTHS, "email", 1000)
+    job = job_of(
+        post_file(staff_client, program, "bkk.csv", csv_bytes([person(1), person(2, Email=LONG_EMAIL)]))
+    )
+    assert job.rows_new == 2
+
+    response = confirm(staff_client, job)
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.rows_created, job.rows_failed) == (ImportStatus.FINISHED, 1, 1)
+    assert outcomes(job)[3][0] == ImportOutcome.ERROR
+    assert User.objects.filter(email="siswa1@contoh.id").exists()
+    assert not User.objects.filter(email=LONG_EMAIL).exists()
+    assert "DataError" in caplog.text and LONG_EMAIL not in caplog.text
+
+
+def _stopped(staff_client, program, monkeypatch) -> ImportJob:
+    """An import whose page request hit a database error after its first batch (of two)."""
+    from django.db import OperationalError
+
+    monkeypatch.setattr(jobs, "IMPORT_BATCH", 2)
+    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(n) for n in range(1, 5)])))
+    real_store = jobs._store_rows
+    calls = {"n": 0}
+
+    def lose_the_connection(job, verdicts):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_store(job, verdicts)
+
+    monkeypatch.setattr(jobs, "_store_rows", lose_the_connection)
+    response = confirm(staff_client, job)
+    monkeypatch.setattr(jobs, "_store_rows", real_store)
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "The import stopped because of a database error." in messages[-1]
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.rows_created) == (ImportStatus.IMPORTING, 2, 2)
+    return job
+
+
+def test_a_stopped_import_is_resumed_from_its_page(staff_client, program, monkeypatch):
+    job = _stopped(staff_client, program, monkeypatch)
+    page = staff_client.get(reverse("admin:candidates_importjob_change", args=[job.pk])).content.decode()
+    assert "Resume the import" in page and "Give the import up" in page
+
+    response = committed(staff_client.post, reverse("admin:candidates_importjob_resume", args=[job.pk]))
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.rows_created) == (ImportStatus.FINISHED, 4, 4)
+    assert Application.objects.filter(program=program).count() == 4
+    # Only a stopped import is resumed.
+    response = committed(staff_client.post, reverse("admin:candidates_importjob_resume", args=[job.pk]))
+    assert "only an import that stopped can be resumed" in str(list(response.wsgi_request._messages)[-1])
+
+
+def test_a_stopped_import_is_given_up_keeping_what_it_created(
+    staff_client, program, monkeypatch, private_media
+):
+    job = _stopped(staff_client, program, monkeypatch)
+    stored = private_media / job.file.name
+    assert stored.exists()
+
+    response = committed(staff_client.post, reverse("admin:candidates_importjob_fail", args=[job.pk]))
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.rows_created) == (ImportStatus.FAILED, 2, 2)
+    assert job.finished_at is not None and not job.file and not stored.exists()
+    assert Application.objects.filter(program=program).count() == 2
+    assert outcomes(job)[4] == (ImportOutcome.ERROR, ["Not imported: the import stopped before this row."])
+    assert outcomes(job)[2][0] == ImportOutcome.CREATED
+    page = staff_client.get(reverse("admin:candidates_importjob_change", args=[job.pk])).content.decode()
+    assert "This import was given up after 2 of 4 rows" in page and "Resume the import" not in page
+    # Given up, it can be deleted; uploading the file again imports the rest.
+    committed(staff_client.post, reverse("admin:candidates_importjob_delete", args=[job.pk]), {"post": "yes"})
+    assert not ImportJob.objects.filter(pk=job.pk).exists()
+    again = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(n) for n in range(1, 5)])))
+    assert (again.rows_new, again.rows_existing) == (2, 2)
+
+
+def test_only_staff_who_may_change_imports_resume_or_give_up(client, staff_client, program, monkeypatch):
+    from django.contrib.auth.models import Permission
+
+    job = _stopped(staff_client, program, monkeypatch)
+    reader = UserFactory(email="baca@p2mi.go.id", role=Role.STAFF, is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_importjob"))
+    client.force_login(reader)
+    page = client.get(reverse("admin:candidates_importjob_change", args=[job.pk])).content.decode()
+    assert "Resume the import" not in page
+    for name in ("admin:candidates_importjob_resume", "admin:candidates_importjob_fail"):
+        assert client.post(reverse(name, args=[job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert job.status == ImportStatus.IMPORTING
+
+
+# --- Files of imports left unfinished ------------------------------------------------------
+
+
+def _age(job: ImportJob, days: float) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        updated_at=django_timezone.now() - datetime.timedelta(days=days)
+    )
+
+
+def test_files_and_reports_of_unfinished_imports_are_removed_after_the_keep_days(
+    staff_client, program, monkeypatch, private_media, settings
+):
+    settings.IMPORT_KEEP_DAYS = 7
+    checked = job_of(
+        post_file(staff_client, program, "dicek.csv", csv_bytes([person(1), person(2, Email="x")]))
+    )
+    recent = job_of(post_file(staff_client, program, "baru.csv", csv_bytes([person(3)])))
+    stopped = _stopped(staff_client, program, monkeypatch)
+    finished = job_of(post_file(staff_client, program, "selesai.csv", csv_bytes([person(9)])))
+    confirm(staff_client, finished)
+    files = {job.pk: private_media / job.file.name for job in (checked, recent, stopped)}
+    for job in (checked, stopped, finished):
+        _age(job, 7.1)
+    _age(recent, 6.9)
+
+    assert committed(tasks.import_files_forget.delay).get() == 2
+
+    checked.refresh_from_db()
+    assert (checked.status, checked.file.name, checked.file_removed_at is not None) == (
+        ImportStatus.CHECKED,
+        "",
+        True,
+    )
+    assert not files[checked.pk].exists() and not checked.rows.exists()
+    # The counts stay.
+    assert (checked.rows_total, checked.rows_new, checked.rows_failed) == (2, 1, 1)
+    stopped.refresh_from_db()
+    assert (stopped.status, stopped.rows_created, stopped.file.name) == (ImportStatus.FAILED, 2, "")
+    assert not files[stopped.pk].exists() and not stopped.rows.exists()
+    # What the stopped one created stays (2), beside the finished one's (1).
+    assert Application.objects.filter(program=program).count() == 3
+    # Newer than the keep days: kept; a finished import keeps its report.
+    recent.refresh_from_db()
+    assert recent.file and files[recent.pk].exists() and recent.rows.count() == 1
+    assert recent.file_removed_at is None
+    assert finished.rows.count() == 1 and ImportJob.objects.get(pk=finished.pk).file_removed_at is None
+    # Running again changes nothing.
+    assert committed(imports.import_files_forget) == 0
+
+    page = staff_client.get(reverse("admin:candidates_importjob_change", args=[checked.pk])).content.decode()
+    assert "The uploaded file and the row-by-row report were removed on" in page
+    assert "7 days after the import last changed" in page
+    assert "2 rows: 1 to create" in page  # the counts
+    assert "Import the 1 valid row" not in page and "Nothing to import" not in page
+    response = confirm(staff_client, checked)
+    assert "no longer kept" in str(list(response.wsgi_request._messages)[-1])
+
+
+def test_the_keep_days_come_from_the_environment_and_the_job_runs_daily(settings):
+    from celery.schedules import crontab
+
+    from p2mi_portal.celery import app
+
+    assert settings.IMPORT_KEEP_DAYS == 7
+    entry = settings.CELERY_BEAT_SCHEDULE["forget-unfinished-import-files"]
+    assert entry["task"] == "candidates.tasks.import_files_forget" and entry["task"] in app.tasks
+    assert entry["schedule"] == crontab(hour=2, minute=30)
+
+
+# --- Deleting a job --------------------------------------------------------------------------
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_a_job_being_imported_is_not_deleted_and_no_success_is_claimed(staff_client, program, monkeypatch):
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    job = _stopped(staff_client, program, monkeypatch)
+    url = reverse("admin:candidates_importjob_delete", args=[job.pk])
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert "being imported; wait until it is finished, or give it up on its page." in page.content.decode()
+    response = committed(staff_client.post, url, {"post": "yes"}, follow=True)
+
+    assert ImportJob.objects.filter(pk=job.pk, status=ImportStatus.IMPORTING).exists()
+    assert not any("deleted successfully" in message for message in _messages(response))
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
+
+
+def test_deleting_several_jobs_refuses_all_if_one_is_being_imported(staff_client, program, monkeypatch):
+    running = _stopped(staff_client, program, monkeypatch)
+    checked = job_of(post_file(staff_client, program, "lain.csv", csv_bytes([person(7)])))
+    changelist = reverse("admin:candidates_importjob_changelist")
+
+    response = committed(
+        staff_client.post,
+        changelist,
+        {"action": "delete_selected", "_selected_action": [running.pk, checked.pk], "post": "yes"},
+    )
+
+    assert "being imported" in response.content.decode()
+    assert ImportJob.objects.filter(pk__in=[running.pk, checked.pk]).count() == 2
+    assert not any("Successfully deleted" in message for message in _messages(response))
+    # Without the running one, the others go.
+    response = committed(
+        staff_client.post,
+        changelist,
+        {"action": "delete_selected", "_selected_action": [checked.pk], "post": "yes"},
+    )
+    assert not ImportJob.objects.filter(pk=checked.pk).exists()
+    assert any("Successfully deleted 1" in message for message in _messages(response))
+
+
+def test_a_job_that_starts_importing_while_being_deleted_is_kept_with_a_message(
+    staff_client, program, monkeypatch
+):
+    """The confirmation page saw it checked; by the time of the deletion it is importing."""
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    from p2mi_portal.errors import Conflict
+
+    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(1)])))
+
+    def started_meanwhile(*, job):
+        raise Conflict("This file is being imported; wait until it is finished.", code="importing")
+
+    monkeypatch.setattr(imports, "import_job_delete", started_meanwhile)
+    url = reverse("admin:candidates_importjob_delete", args=[job.pk])
+    response = committed(staff_client.post, url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert ImportJob.objects.filter(pk=job.pk).exists()
+    assert _messages(response) == ["This file is being imported; wait until it is finished."]
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
+
+
+def test_the_page_of_a_stalled_import_stops_refreshing_and_says_so(staff_client, program, monkeypatch):
+    job = _stopped(staff_client, program, monkeypatch)
+    address = reverse("admin:candidates_importjob_change", args=[job.pk])
+    page = staff_client.get(address).content.decode()
+    assert '<meta http-equiv="refresh"' in page and "no progress for several minutes" not in page
+
+    _age(job, 6 / (24 * 60))  # six minutes without a batch
+
+    page = staff_client.get(address).content.decode()
+    assert '<meta http-equiv="refresh"' not in page
+    assert "no progress for several minutes: the worker has most likely stopped" in page
+    assert "Resume the import" in page

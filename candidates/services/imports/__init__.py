@@ -4,11 +4,15 @@ from .columns import COLUMNS, Column
 from .jobs import (
     IMPORT_BATCH,
     IMPORT_CONSENT_VERSION,
+    import_files_forget,
     import_job_check,
     import_job_confirm,
     import_job_create,
     import_job_delete,
+    import_job_fail,
+    import_job_resume,
     import_job_run,
+    import_job_stalled,
     previous_imports,
 )
 
@@ -17,10 +21,14 @@ __all__ = [
     "IMPORT_BATCH",
     "IMPORT_CONSENT_VERSION",
     "Column",
+    "import_files_forget",
     "import_job_check",
     "import_job_confirm",
     "import_job_create",
     "import_job_delete",
+    "import_job_fail",
+    "import_job_resume",
     "import_job_run",
+    "import_job_stalled",
     "previous_imports",
 ]

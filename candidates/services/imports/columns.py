@@ -20,11 +20,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from p2mi_portal.indonesia import InvalidPhone, mask_nik, nik_problems, normalize_phone
 from programs.eligibility import unmet_rules
 from programs.models import EducationLevel, Major, PlacementTrack, Program
 
 from ...models import CandidateProfile
+
+
+def _max_length(model: type, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+# The longest value of each column: that of the field it is saved to. PostgreSQL would refuse
+# a longer one in the middle of the import, so the dry run refuses it first.
+MAX_LENGTHS = {
+    "full_name": min(_max_length(CandidateProfile, "full_name"), _max_length(User, "full_name")),
+    "email": _max_length(User, "email"),
+    "phone": min(_max_length(CandidateProfile, "phone"), _max_length(User, "phone")),
+    "birth_place": _max_length(CandidateProfile, "birth_place"),
+    "regency": _max_length(CandidateProfile, "regency"),
+    "school_name": _max_length(CandidateProfile, "school_name"),
+}  # NIK and NPSN have their exact shape checked; the address is a text field
 
 
 @dataclass(frozen=True)
@@ -278,15 +295,28 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
     row = CleanRow(row_number=number)
     errors = row.errors
 
+    def label(key: str) -> str:
+        return str(next(column.label for column in COLUMNS if column.key == key)).capitalize()
+
     def need(key: str, value: Any) -> bool:
         if value in (None, ""):
-            label = next(column.label for column in COLUMNS if column.key == key)
-            errors.append(_("%(column)s is empty.") % {"column": str(label).capitalize()})
+            errors.append(_("%(column)s is empty.") % {"column": label(key)})
             return False
         return True
 
-    row.full_name = _text(cell("full_name"))[:150]
-    need("full_name", row.full_name)
+    def fits(key: str, value: str) -> bool:
+        limit = MAX_LENGTHS[key]
+        if len(value) > limit:
+            errors.append(
+                _("%(column)s is longer than %(limit)s characters (%(length)s).")
+                % {"column": label(key), "limit": limit, "length": len(value)}
+            )
+            return False
+        return True
+
+    row.full_name = _text(cell("full_name"))
+    if need("full_name", row.full_name):
+        fits("full_name", row.full_name)
 
     row.nik = _digits(cell("nik"))
     birth_date = _date(cell("birth_date"))
@@ -316,7 +346,8 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
         errors.extend(nik_problems(row.nik, birth_date=birth_date, sex=sex or None))
 
     row.email = _text(cell("email")).lower()
-    if need("email", row.email):
+    # The length first: Django's check allows 320 characters, the account keeps 254.
+    if need("email", row.email) and fits("email", row.email):
         try:
             validate_email(row.email)
         except ValidationError:
@@ -331,15 +362,20 @@ def row_clean(number: int, cells: list[Any], positions: dict[str, int], lookups:
             errors.append(
                 _("This is not a valid phone number. Write it like 0812-3456-7890 or +62 812 3456 7890.")
             )
+        else:
+            fits("phone", phone)
 
-    birth_place = _text(cell("birth_place"))[:100]
-    need("birth_place", birth_place)
+    birth_place = _text(cell("birth_place"))
+    if need("birth_place", birth_place):
+        fits("birth_place", birth_place)
     address = _text(cell("address"))
     need("address", address)
-    regency = _text(cell("regency"))[:100]
-    need("regency", regency)
-    school_name = _text(cell("school_name"))[:150]
-    need("school_name", school_name)
+    regency = _text(cell("regency"))
+    if need("regency", regency):
+        fits("regency", regency)
+    school_name = _text(cell("school_name"))
+    if need("school_name", school_name):
+        fits("school_name", school_name)
 
     npsn = _digits(cell("school_npsn"))
     if need("school_npsn", npsn) and not re.fullmatch(r"\d{8}", npsn):

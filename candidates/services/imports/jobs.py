@@ -16,6 +16,7 @@ The reasons for the choices are in ``docs/adr/0005-importing-from-bkk-spreadshee
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import secrets
@@ -27,7 +28,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -56,6 +57,9 @@ from .sheet import HEADER_SEARCH_ROWS, sheet_format, sheet_rows, utf8_problem
 logger = logging.getLogger(__name__)
 
 IMPORT_BATCH = 500
+# A running job that has not moved on for this long has most likely stopped: its page stops
+# refreshing itself and says so (a batch takes seconds).
+IMPORT_STALLED_AFTER = datetime.timedelta(minutes=5)
 # The consent recorded on an imported application: the BKK's written consent, confirmed by staff.
 IMPORT_CONSENT_VERSION = f"bkk-{CONSENT_VERSION}"
 
@@ -325,6 +329,9 @@ def _decide(rows: list[CleanRow], lookups: Lookups) -> list[Verdict]:
     return verdicts
 
 
+_REPORT_NAME_LENGTH = ImportRow._meta.get_field("full_name").max_length
+
+
 def _store_rows(job: ImportJob, verdicts: list[Verdict]) -> None:
     _insert(
         ImportRow,
@@ -333,7 +340,7 @@ def _store_rows(job: ImportJob, verdicts: list[Verdict]) -> None:
                 "job_id": job.pk,
                 "row_number": verdict.row.row_number,
                 "outcome": verdict.outcome,
-                "full_name": verdict.row.full_name,
+                "full_name": verdict.row.full_name[:_REPORT_NAME_LENGTH],
                 "masked_nik": verdict.row.masked_nik,
                 "messages": [str(message) for message in verdict.messages],
                 "application_id": verdict.application_id,
@@ -380,7 +387,13 @@ def _check(job_id: int) -> ImportJob:
         total = sum(1 for _row in sheet.rows)
     ImportRow.objects.filter(job=job).delete()
     ImportJob.objects.filter(pk=job.pk).update(
-        rows_total=total, rows_done=0, rows_new=0, rows_existing=0, rows_failed=0, file_errors=problems
+        rows_total=total,
+        rows_done=0,
+        rows_new=0,
+        rows_existing=0,
+        rows_failed=0,
+        file_errors=problems,
+        updated_at=timezone.now(),
     )
     if not problems:
         seen_nik: dict[str, int] = {}
@@ -399,9 +412,11 @@ def _check(job_id: int) -> ImportJob:
                         + _count(verdicts, ImportOutcome.NEW, ImportOutcome.NEW_APPLICATION),
                         rows_existing=F("rows_existing") + _count(verdicts, ImportOutcome.EXISTS),
                         rows_failed=F("rows_failed") + _count(verdicts, ImportOutcome.ERROR),
+                        updated_at=timezone.now(),
                     )
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKING).update(
-        status=ImportStatus.CHECKED, checked_at=timezone.now()
+        status=ImportStatus.CHECKED, checked_at=now, updated_at=now
     )
     job.refresh_from_db()
     return job
@@ -432,7 +447,7 @@ def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
         _recruitment_must_be_open(locked.program)
         locked.status = ImportStatus.IMPORTING
         locked.imported_by = actor
-        locked.started_at = timezone.now()
+        locked.started_at = locked.updated_at = timezone.now()
         locked.rows_done = locked.rows_new = locked.rows_existing = locked.rows_failed = (
             locked.rows_created
         ) = 0
@@ -502,7 +517,6 @@ _PROFILE_FIELDS = (
     "address",
     "province_id",
     "regency",
-    "education_level",
     "school_name",
     "school_npsn",
     "major_id",
@@ -651,13 +665,19 @@ def _write(job: ImportJob, verdicts: list[Verdict]) -> list[int]:
 
 def _write_batch(job: ImportJob, rows: list[CleanRow], lookups: Lookups) -> tuple[list[Verdict], list[int]]:
     """The batch in one go; if the database refuses it (someone saved the same NIK or e-mail
-    meanwhile), nothing of it stays and each row is tried on its own."""
+    meanwhile, or a value it cannot hold), nothing of it stays and each row is tried on its
+    own: a row the database refuses is reported, and the import goes on."""
     try:
         with transaction.atomic():
             verdicts = _decide(rows, lookups)
             return verdicts, _write(job, verdicts)
-    except IntegrityError:
-        logger.info("import %s: a batch clashed with concurrent changes; importing it row by row", job.pk)
+    except DatabaseError as exc:
+        # The error's class only: its text may quote the row's values (a NIK, an e-mail address).
+        logger.info(
+            "import %s: the database refused a batch (%s); importing it row by row",
+            job.pk,
+            type(exc).__name__,
+        )
     verdicts, deliveries = [], []
     for row in rows:
         try:
@@ -675,6 +695,17 @@ def _write_batch(job: ImportJob, rows: list[CleanRow], lookups: Lookups) -> tupl
                             "import the file again."
                         )
                     ],
+                )
+            ]
+        except DatabaseError as exc:
+            logger.warning(
+                "import %s: the database refused row %s (%s)", job.pk, row.row_number, type(exc).__name__
+            )
+            decided = [
+                Verdict(
+                    row,
+                    ImportOutcome.ERROR,
+                    [_("The database refused this row (a value it cannot hold); nothing of it was saved.")],
                 )
             ]
         verdicts += decided
@@ -729,6 +760,7 @@ def _run(job_id: int) -> ImportJob:
                     + _count(verdicts, ImportOutcome.CREATED, ImportOutcome.CREATED_APPLICATION),
                     rows_existing=F("rows_existing") + _count(verdicts, ImportOutcome.EXISTS),
                     rows_failed=F("rows_failed") + _count(verdicts, ImportOutcome.ERROR),
+                    updated_at=timezone.now(),
                 )
                 transaction.on_commit(lambda deliveries=deliveries: _dispatch_deliveries(deliveries))
             batches += 1
@@ -773,10 +805,10 @@ def _finish(job_id: int) -> ImportJob:
     if job.status != ImportStatus.IMPORTING:
         return job
     job.status = ImportStatus.FINISHED
-    job.finished_at = timezone.now()
+    job.finished_at = job.updated_at = timezone.now()
     stored = job.file.name
     job.file = ""
-    job.save(update_fields=["status", "finished_at", "file"])
+    job.save(update_fields=["status", "finished_at", "updated_at", "file"])
     # The file holds every NIK in full: it is not kept once imported.
     storage = ImportJob.file.field.storage
     transaction.on_commit(lambda: storage.delete(stored) if stored else None)
@@ -796,6 +828,66 @@ def _finish(job_id: int) -> ImportJob:
     return job
 
 
+def import_job_stalled(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
+    """Running, and no progress for ``IMPORT_STALLED_AFTER``."""
+    return job.is_running and (now or timezone.now()) - job.updated_at > IMPORT_STALLED_AFTER
+
+
+def _must_be_importing(job: ImportJob) -> None:
+    if job.status != ImportStatus.IMPORTING:
+        raise Conflict(
+            _("This file is %(status)s: only an import that stopped can be resumed or given up.")
+            % {"status": ImportStatus(job.status).label.lower()},
+            code="not_importing",
+        )
+
+
+def import_job_resume(*, job: ImportJob, actor: User) -> ImportJob:
+    """Start a stopped import again (its worker died, or the page that ran it failed): it
+    carries on after its last committed batch. Harmless if it is still running: the batches
+    are taken under a lock, so a second run stops at once."""
+    if not actor.is_ministry_staff:
+        raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().select_related("program").get(pk=job.pk)
+        _must_be_importing(locked)
+        if not locked.file:
+            raise Conflict(_("The uploaded file is no longer kept; upload it again."), code="file_gone")
+        _recruitment_must_be_open(locked.program)
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["updated_at"])
+    _start(locked, import_job_run, "import_job_run")
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def import_job_fail(*, job: ImportJob, actor: User) -> ImportJob:
+    """Give up on a stopped import. What it created stays; the rows it had not reached are
+    reported as not imported, and the file is deleted (uploading it again imports the rest:
+    the rows already imported show as already there)."""
+    if not actor.is_ministry_staff:
+        raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    _must_be_importing(locked)
+    now = timezone.now()
+    locked.status = ImportStatus.FAILED
+    locked.finished_at = locked.updated_at = now
+    stored = locked.file.name
+    locked.file = ""
+    locked.save(update_fields=["status", "finished_at", "updated_at", "file"])
+    # The dry run's "will create" of the rows not reached would no longer be true.
+    with translation.override(locked.language):
+        locked.rows.filter(outcome__in=[ImportOutcome.NEW, ImportOutcome.NEW_APPLICATION]).update(
+            outcome=ImportOutcome.ERROR,
+            messages=[_("Not imported: the import stopped before this row.")],
+        )
+    storage = ImportJob.file.field.storage
+    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
+    logger.info("import %s given up after %s of %s rows", locked.pk, locked.rows_done, locked.rows_total)
+    return locked
+
+
 @transaction.atomic
 def import_job_delete(*, job: ImportJob) -> None:
     """Forget an import: its report and the stored file (never the candidates it created)."""
@@ -806,3 +898,42 @@ def import_job_delete(*, job: ImportJob) -> None:
     locked.delete()
     storage = ImportJob.file.field.storage
     transaction.on_commit(lambda: storage.delete(stored) if stored else None)
+
+
+def _storage():
+    return ImportJob.file.field.storage
+
+
+def import_files_forget(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploaded file and the row-by-row report of every import left unfinished
+    (checked but never confirmed, stopped, or given up) that has not changed for
+    ``IMPORT_KEEP_DAYS``; the number of jobs. The file holds every NIK in full and the report
+    names, e-mail addresses and dates of birth; the job keeps its counts and problems with the
+    file. A job still running is marked stopped, since it cannot go on without its file.
+    A finished import deleted its file when it finished and keeps its report of what it created.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS)
+    stale = ImportJob.objects.filter(updated_at__lt=cutoff, file_removed_at__isnull=True).exclude(
+        status=ImportStatus.FINISHED
+    )
+    forgotten = 0
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = stale.select_for_update(skip_locked=True).filter(pk=job_id).first()
+            if job is None:
+                continue  # changed meanwhile, or being worked on
+            stored = job.file.name
+            ImportRow.objects.filter(job=job).delete()
+            if job.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING):
+                job.status = ImportStatus.FAILED
+                job.finished_at = now
+            job.file = ""
+            job.file_removed_at = now
+            job.save(update_fields=["status", "finished_at", "file", "file_removed_at"])
+            if stored:
+                transaction.on_commit(lambda stored=stored: _storage().delete(stored))
+        forgotten += 1
+    if forgotten:
+        logger.info("imports: the files and reports of %s unfinished imports removed", forgotten)
+    return forgotten
