@@ -80,6 +80,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "due_at",
         "is_overdue",
         "created_at",
+        "updated_at",
         "triage",
     )
     list_display_links = ("number", "candidate_name")

@@ -412,7 +412,25 @@ def complaint_reply(*, complaint: Complaint, text: str, actor: User) -> Complain
         _status_set(locked, to_status=ComplaintStatus.IN_PROGRESS, actor=actor, by=By.WORKER_REPLY, reason="")
     else:
         _touch(locked)
+    _notify_assignee_of_reply(locked)
     return entry
+
+
+def _notify_assignee_of_reply(complaint: Complaint) -> None:
+    # Only the assignee: an unassigned complaint waits in the triage list, where the reply
+    # shows as its latest activity, rather than reaching everyone who may triage.
+    assignee = complaint.assignee
+    if assignee is None or not assignee.is_ministry_staff:
+        return
+    notification_queue(
+        recipient=assignee,
+        kind=NotificationKind.COMPLAINT_REPLY,
+        context={
+            "complaint_id": complaint.pk,
+            "category": complaint.category,
+            "complaint_status": complaint.status,
+        },
+    )
 
 
 # --- Overdue reminders -----------------------------------------------------------------

@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     PASSPORT_EXPIRING = "passport_expiring", _("Passport expires before the contract ends")
     COMPLAINT_UPDATE = "complaint_update", _("Update on your complaint")
     COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint overdue")
+    COMPLAINT_REPLY = "complaint_reply", _("A worker replied to a complaint")
     ACCOUNT_INVITED = "account_invited", _("An account was made for you")
     IMPORT_FINISHED = "import_finished", _("Import finished")
 

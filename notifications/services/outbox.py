@@ -125,7 +125,11 @@ def _render_context(notification: Notification) -> dict[str, Any]:
                 subject_en=broadcast.subject_en,
                 body_en=broadcast.body_en,
             )
-    if notification.kind in (NotificationKind.COMPLAINT_UPDATE, NotificationKind.COMPLAINT_OVERDUE):
+    if notification.kind in (
+        NotificationKind.COMPLAINT_UPDATE,
+        NotificationKind.COMPLAINT_OVERDUE,
+        NotificationKind.COMPLAINT_REPLY,
+    ):
         from complaints.selectors import complaint_notice_context
 
         context.update(complaint_notice_context(notification.context))

@@ -53,6 +53,8 @@ def test_the_whole_flow_through_http(client, worker, staff, colleague):
     client.force_login(staff)
     listing = client.get(en("admin:complaints_complaint_changelist"))
     assert listing.status_code == 200 and "Siti Rahayu" in listing.content.decode()
+    # Sorting by the latest change brings replies on unassigned complaints to the top.
+    assert 'class="sortable column-updated_at"' in listing.content.decode()
     assert client.get(triage_url(complaint)).status_code == 200
 
     response = triage(client, complaint, "assign", assignee=colleague.pk)

@@ -163,7 +163,9 @@ def test_the_worker_is_told_of_status_changes_and_visible_notes_only(complaint, 
         },
     ]
     assert all(n.recipient == worker.user for n in updates())
-    assert not Notification.objects.exclude(kind=NotificationKind.COMPLAINT_UPDATE).exists()
+    # Besides the worker's, only the assignee's notice of the reply.
+    others = Notification.objects.exclude(kind=NotificationKind.COMPLAINT_UPDATE)
+    assert [(n.kind, n.recipient) for n in others] == [(NotificationKind.COMPLAINT_REPLY, colleague)]
 
 
 def test_a_status_change_reads_well_in_both_languages(
@@ -183,6 +185,8 @@ def test_a_status_change_reads_well_in_both_languages(
     short = notification_render_short(notification, language="en")
     assert short.startswith(f"KP2MI: Your complaint #{complaint.pk}: Waiting for the worker.")
     assert f"/en/me/complaints/{complaint.pk}/" in short
+    # The reason stays out of SMS and WhatsApp, which others may read on the worker's phone.
+    assert "slip gaji" not in short and "Unpaid wages" not in short
     _subject, body_id = notification_render(notification, language="id")
     assert f"/me/complaints/{complaint.pk}/" in body_id and "/en/" not in body_id
     # Sent once the change is committed: by e-mail (and WhatsApp, the default channels).
@@ -198,6 +202,9 @@ def test_a_visible_note_reads_well(complaint, staff):
     assert subject == f"New message about your complaint #{complaint.pk}"
     assert f"The ministry wrote about your complaint #{complaint.pk} (Unpaid wages):" in body
     assert "Kami menghubungi majikan." in body
+    short = notification_render_short(updates().get(), language="en")
+    assert short.startswith(f"KP2MI: New message about your complaint #{complaint.pk}.")
+    assert "majikan" not in short and "Read it after signing in:" in short
 
 
 def test_complaint_numbers_are_written_without_separators(worker):

@@ -323,6 +323,46 @@ def test_a_reply_while_waiting_moves_the_complaint_back_to_work(worker_client, c
     assert "Slip gaji sudah saya foto." in page
 
 
+def test_the_assignee_hears_of_a_reply_without_its_text(worker_client, complaint, staff):
+    from notifications.models import Notification, NotificationKind
+    from notifications.services import notification_render, notification_render_short
+
+    services.complaint_assign(complaint=complaint, assignee=staff, actor=staff)
+    services.complaint_status_change(
+        complaint=complaint, to_status="waiting_for_worker", reason="Kirim slip gaji.", actor=staff
+    )
+    worker_client.post(en("complaints:detail", complaint.pk), {"text": "Slip gaji sudah saya foto."})
+    notice = Notification.objects.get(kind=NotificationKind.COMPLAINT_REPLY)
+    assert notice.recipient == staff
+    assert notice.context == {
+        "complaint_id": complaint.pk,
+        "category": complaint.category,
+        "complaint_status": ComplaintStatus.IN_PROGRESS,
+    }
+    subject, body = notification_render(notice, language="en")
+    assert subject == f"The worker replied on complaint #{complaint.pk}"
+    assert (
+        f"The worker replied on complaint #{complaint.pk} (Unpaid wages), which is assigned to you. "
+        "It is now “In progress”."
+    ) in body
+    triage = f"http://localhost:8000/en/admin/complaints/complaint/{complaint.pk}/triage/"
+    assert triage in body
+    short = notification_render_short(notice, language="en")
+    assert short.startswith(f"KP2MI: The worker replied on complaint #{complaint.pk}.") and triage in short
+    # The reply itself is read on the triage page, not carried in messages.
+    assert "Slip gaji" not in body and "Slip gaji" not in short
+    _subject, body_id = notification_render(notice, language="id")
+    assert f"/admin/complaints/complaint/{complaint.pk}/triage/" in body_id and "/en/" not in body_id
+
+
+def test_a_reply_on_an_unassigned_complaint_notifies_nobody(worker_client, complaint):
+    from notifications.models import Notification, NotificationKind
+
+    worker_client.post(en("complaints:detail", complaint.pk), {"text": "Tambahan informasi."})
+    assert complaint.entries.filter(kind=ComplaintEntryKind.WORKER_REPLY).exists()
+    assert not Notification.objects.filter(kind=NotificationKind.COMPLAINT_REPLY).exists()
+
+
 def test_a_reply_on_a_new_complaint_keeps_its_status(worker_client, complaint):
     worker_client.post(en("complaints:detail", complaint.pk), {"text": "Tambahan informasi."})
     complaint.refresh_from_db()
