@@ -8,6 +8,7 @@ writes around the rules.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
@@ -193,9 +194,14 @@ class PlacementAdmin(_ReadOnlyAdmin):
             journey = selectors.worker_journey(application_id=application_id)
         except DomainError:
             raise Http404 from None
+        usable = [form_class for form_class in JOURNEY_FORMS if request.user.has_perm(form_class.permission)]
         bound_action = request.POST.get("action") if request.method == "POST" else None
+        forbidden = {form.action for form in JOURNEY_FORMS} - {form.action for form in usable}
+        if bound_action in forbidden:
+            # Staff who may only look at (part of) the journey may not change it.
+            raise PermissionDenied
         forms = []
-        for form_class in JOURNEY_FORMS:
+        for form_class in usable:
             bound = form_class.action == bound_action
             form = form_class(
                 request.POST if bound else None,

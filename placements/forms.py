@@ -35,6 +35,8 @@ class JourneyForm(forms.Form):
     action = ""
     title = ""
     submit = _("Save")
+    # What the staff member needs to use the form; viewing the journey needs less.
+    permission = "placements.change_placement"
 
     def __init__(self, *args, application, placement: Placement | None, **kwargs) -> None:
         super().__init__(*args, prefix=self.action, **kwargs)
@@ -53,6 +55,7 @@ class JourneyForm(forms.Form):
 
 class _EnrolmentForm(JourneyForm):
     statuses: tuple[str, ...] = (EnrolmentStatus.IN_PROGRESS,)
+    permission = "placements.change_enrolment"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -197,6 +200,7 @@ class PlacementCreateForm(JourneyForm):
     action = "place"
     title = _("Create the placement")
     submit = _("Create")
+    permission = "placements.add_placement"
     site = forms.CharField(label=_("work site"), max_length=200)
     position = forms.CharField(label=_("position"), max_length=150)
     contract_starts = forms.DateField(label=_("contract starts"), widget=DATE)
@@ -223,6 +227,12 @@ class PlacementCreateForm(JourneyForm):
 class _PlacementForm(JourneyForm):
     def available(self) -> bool:
         return self.placement is not None
+
+    def clean(self) -> dict[str, Any]:
+        # The page offers these forms only with a placement; a stale page or a crafted post may not.
+        if self.placement is None:
+            raise forms.ValidationError(_("This worker has no placement yet: create it first."))
+        return super().clean()
 
 
 class ChecklistForm(_PlacementForm):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -112,6 +112,65 @@ def test_staff_without_the_ministry_group_get_404(client, worker):
     outsider.groups.remove(*Group.objects.all())
     client.force_login(outsider)
     assert client.get(journey_url(worker.pk)).status_code == 404
+
+
+@pytest.fixture
+def viewer_client(client, db):
+    """Staff who may look at training and placements but change nothing."""
+    viewer = StaffFactory()
+    viewer.groups.remove(*Group.objects.all())
+    viewer.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="placements", codename__in=["view_enrolment", "view_placement"]
+        )
+    )
+    client.force_login(viewer)
+    return client
+
+
+def test_staff_who_may_only_view_see_the_journey_without_forms(viewer_client, worker):
+    response = viewer_client.get(journey_url(worker.pk))
+    assert response.status_code == 200
+    assert "1. Russian language" in response.content.decode()
+    assert form_actions(response) == []
+
+
+def test_staff_who_may_only_view_cannot_change_the_journey(viewer_client, worker):
+    first = phases_of(worker)[0]
+    response = post(viewer_client, worker, "start", enrolment=first.pk, starts_on=ago(1).isoformat())
+    assert response.status_code == 403
+    assert phases_of(worker)[0].status == EnrolmentStatus.PLANNED
+
+
+def test_enrolment_rights_alone_give_the_training_forms_only(client, worker):
+    trainer = StaffFactory()
+    trainer.groups.remove(*Group.objects.all())
+    trainer.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="placements",
+            codename__in=["view_enrolment", "view_placement", "change_enrolment"],
+        )
+    )
+    client.force_login(trainer)
+    assert form_actions(client.get(journey_url(worker.pk))) == ["field", "start", "end"]
+    response = post(client, worker, "place", site="Bratsk", position="Operator", contract_starts=ago(1))
+    assert response.status_code == 403
+    assert not Placement.objects.filter(application=worker).exists()
+
+
+@pytest.mark.parametrize(
+    "action, fields",
+    [
+        ("grade", {"grade": 2, "effective_on": "2026-01-01", "reason": ""}),
+        ("status", {"status": "departed", "on_date": "2026-01-01", "reason": ""}),
+        ("wish", {"wish": "business"}),
+        ("referral", {"kind": "business_support", "partner": ""}),
+    ],
+)
+def test_placement_forms_before_a_placement_exists_are_refused(staff_client, worker, action, fields):
+    response = post(staff_client, worker, action, **fields)
+    refused_with(response, "This worker has no placement yet: create it first.")
+    assert not Placement.objects.filter(application=worker).exists()
 
 
 def test_a_missing_application_is_404(staff_client, worker):
