@@ -92,11 +92,14 @@ def tasks_in_process(request):
     if request.node.get_closest_marker("broker"):
         yield
         return
+    from notifications.services.outbox import broker_pause_reset
     from p2mi_portal.celery import app
 
     eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    broker_pause_reset()  # a broker failure simulated by another test pauses nothing here
     yield
     app.conf.task_always_eager = eager
+    broker_pause_reset()
 
 
 _required_skips: list[str] = []

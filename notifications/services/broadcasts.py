@@ -20,7 +20,7 @@ from ..models import (
     Notification,
     NotificationKind,
 )
-from .outbox import delivery_plan, notification_render
+from .outbox import delivery_plan, notification_render, task_publish
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +120,12 @@ def _dispatch_fan_out(broadcast_id: int) -> None:
     from ..tasks import broadcast_fan_out_task
 
     try:
-        broadcast_fan_out_task.delay(broadcast_id)
-    except Exception:
-        logger.warning("broadcast %s: fan-out not dispatched; run it again", broadcast_id, exc_info=True)
+        queued = task_publish(broadcast_fan_out_task, broadcast_id)
+    except Exception:  # when tasks run in-process: the fan-out itself failed
+        logger.warning("broadcast %s: fan-out stopped", broadcast_id, exc_info=True)
+        return
+    if not queued:
+        logger.warning("broadcast %s: fan-out not dispatched", broadcast_id)
 
 
 def _chosen(email: bool | None, sms: bool | None, whatsapp: bool | None) -> list[str]:
@@ -201,6 +204,11 @@ def _dispatch_batch(delivery_ids: list[int]) -> None:
     if not delivery_ids:
         return
     try:
-        deliveries_send_batch.delay(delivery_ids)
-    except Exception:  # the sweep sends them once the broker is back
+        queued = task_publish(deliveries_send_batch, delivery_ids)
+    except Exception:  # when tasks run in-process
+        logger.warning(
+            "a batch of %s deliveries stays pending: sending failed", len(delivery_ids), exc_info=True
+        )
+        return
+    if not queued:  # the sweep sends them once the broker is back
         logger.warning("a batch of %s deliveries stays pending: dispatch failed", len(delivery_ids))
