@@ -42,7 +42,8 @@ def broker(monkeypatch, settings):
     from p2mi_portal.celery import app
 
     settings.NOTIFICATION_BROKER_PAUSE = 30
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    # Set and restored here, inside the in-process fixture's own set-up and tear-down.
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
 
     class Broker:
         up = False
@@ -54,7 +55,8 @@ def broker(monkeypatch, settings):
             raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
 
     monkeypatch.setattr(Producer, "publish", publish)
-    return Broker
+    yield Broker
+    app.conf.task_always_eager = eager
 
 
 @pytest.mark.django_db(transaction=True)
