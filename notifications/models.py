@@ -189,6 +189,11 @@ class Broadcast(models.Model):
     # so a fan-out that is run again carries on instead of writing twice.
     fanned_out_to = models.BigIntegerField(default=0, editable=False)
     finished_at = models.DateTimeField(_("all notifications written at"), null=True, blank=True)
+    # When the fan-out last wrote a batch (or was sent): a sent, unfinished broadcast quiet for
+    # a few minutes was interrupted, and the periodic sweep queues its fan-out again.
+    progressed_at = models.DateTimeField(
+        _("fan-out last progressed at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("broadcast")

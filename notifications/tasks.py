@@ -9,6 +9,7 @@ from .services import (
     MAX_ATTEMPTS,
     DeliveryFailed,
     broadcast_fan_out,
+    broadcasts_resume,
     deliveries_deliver_batch,
     deliveries_sweep,
     delivery_deliver,
@@ -29,6 +30,8 @@ def delivery_send(delivery_id: int) -> bool:
 
 @shared_task
 def notifications_resend_pending() -> int:
+    """The sweep: broadcasts whose fan-out stopped half-way, then deliveries left pending."""
+    broadcasts_resume()
     return deliveries_sweep()
 
 

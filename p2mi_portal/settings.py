@@ -2,8 +2,9 @@
 
 With nothing set the portal runs in *local* mode: SQLite, Celery tasks executed
 in-process, e-mail printed to the console and DEBUG on. ``DJANGO_ENV=production``
-turns on the production checks: a secret key and allowed hosts must be given,
-DEBUG is off and HTTPS is enforced. Every variable is listed in ``.env.example``.
+turns on the production checks: a secret key, allowed hosts, a Celery broker and an
+SMTP server must be given, DEBUG is off and HTTPS is enforced. Every variable is listed
+in ``.env.example``.
 """
 
 import datetime
@@ -178,6 +179,12 @@ IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=7)
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if PRODUCTION and EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+    # The console, file, memory and dummy backends would drop every message without a word.
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name an SMTP server in production (smtp://, smtps:// or smtp+tls://…): "
+        "otherwise e-mail is silently not sent."
+    )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="P2MI Portal <no-reply@p2mi.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -210,6 +217,17 @@ del _channel, _backend, _url
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+if PRODUCTION and (
+    not CELERY_BROKER_URL.strip()
+    or CELERY_BROKER_URL.startswith("memory://")
+    or env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+):
+    # Without a broker every task (sending e-mail, a broadcast to thousands) would run inside
+    # the web request that queued it, or never.
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL is required in production (e.g. redis://host:6379/0), "
+        "and CELERY_TASK_ALWAYS_EAGER must not be on: otherwise tasks run inside web requests."
+    )
 # Without a broker the portal runs tasks in-process, so local use needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -220,8 +238,24 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+# A web request that queues a task waits at most about this long for a broker that is down
+# or hung: one connection try and one immediate retry (a dropped connection is re-opened),
+# each bounded by these timeouts. Then dispatches pause (NOTIFICATION_BROKER_PAUSE) and the
+# periodic sweep sends what stayed pending.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
+# After a failed dispatch, each process stops asking the broker for this many seconds; the
+# deliveries stay pending and notifications.tasks.notifications_resend_pending sends them.
+NOTIFICATION_BROKER_PAUSE = env.float("NOTIFICATION_BROKER_PAUSE", default=30.0)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"

@@ -89,14 +89,19 @@ def tasks_in_process(request):
 
     Tests marked ``broker`` start a real worker and keep the configured broker.
     """
+    from notifications.services.outbox import broker_pause_reset
+
+    broker_pause_reset()  # a broker failure in another test pauses nothing here
     if request.node.get_closest_marker("broker"):
         yield
+        broker_pause_reset()
         return
     from p2mi_portal.celery import app
 
     eager, app.conf.task_always_eager = app.conf.task_always_eager, True
     yield
     app.conf.task_always_eager = eager
+    broker_pause_reset()
 
 
 _required_skips: list[str] = []

@@ -7,6 +7,7 @@ from .broadcasts import (
     broadcast_fan_out,
     broadcast_preview,
     broadcast_send,
+    broadcasts_resume,
 )
 from .outbox import (
     MAX_ATTEMPTS,
@@ -36,6 +37,7 @@ __all__ = [
     "broadcast_fan_out",
     "broadcast_preview",
     "broadcast_send",
+    "broadcasts_resume",
     "deliveries_deliver_batch",
     "deliveries_dispatch",
     "deliveries_retry",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +21,13 @@ from ..models import (
     Notification,
     NotificationKind,
 )
-from .outbox import delivery_plan, notification_render
+from .outbox import delivery_plan, notification_render, task_publish
 
 logger = logging.getLogger(__name__)
 
 BROADCAST_BATCH = 1000
+# A fan-out writes a batch every few seconds; unfinished and quiet this long, it was interrupted.
+BROADCAST_STALLED_AFTER = datetime.timedelta(minutes=5)
 
 
 def broadcast_audience(broadcast: Broadcast, *, after_user_id: int = 0):
@@ -109,8 +112,8 @@ def broadcast_send(*, broadcast: Broadcast, actor: User) -> Broadcast:
     locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
     if locked.sent_at is not None:
         raise Conflict(_("This broadcast has already been sent."), code="already_sent")
-    locked.sent_at = timezone.now()
-    locked.save(update_fields=["sent_at"])
+    locked.sent_at = locked.progressed_at = timezone.now()
+    locked.save(update_fields=["sent_at", "progressed_at"])
     broadcast.sent_at = locked.sent_at
     transaction.on_commit(lambda: _dispatch_fan_out(locked.pk))
     return locked
@@ -120,9 +123,32 @@ def _dispatch_fan_out(broadcast_id: int) -> None:
     from ..tasks import broadcast_fan_out_task
 
     try:
-        broadcast_fan_out_task.delay(broadcast_id)
-    except Exception:
-        logger.warning("broadcast %s: fan-out not dispatched; run it again", broadcast_id, exc_info=True)
+        queued = task_publish(broadcast_fan_out_task, broadcast_id)
+    except Exception:  # when tasks run in-process: the fan-out itself failed
+        logger.warning("broadcast %s: fan-out stopped; the sweep resumes it", broadcast_id, exc_info=True)
+        return
+    if not queued:
+        logger.warning("broadcast %s: fan-out not dispatched; the sweep resumes it", broadcast_id)
+
+
+def broadcasts_resume(*, stalled_for: datetime.timedelta = BROADCAST_STALLED_AFTER) -> int:
+    """Queue again the fan-out of every sent broadcast that stopped half-way (e.g. its worker was killed).
+
+    A fan-out writes a batch every few seconds; one that is unfinished and has made no
+    progress for ``stalled_for`` was interrupted or never dispatched. Queueing it again is
+    safe even if it is still running: the fan-out is idempotent.
+    """
+    cutoff = timezone.now() - stalled_for
+    stalled = list(
+        Broadcast.objects.filter(sent_at__isnull=False, finished_at__isnull=True)
+        .filter(models.Q(progressed_at__isnull=True) | models.Q(progressed_at__lt=cutoff))
+        .order_by("sent_at")
+        .values_list("pk", flat=True)
+    )
+    for broadcast_id in stalled:
+        logger.info("broadcast %s: fan-out made no progress for %s; queued again", broadcast_id, stalled_for)
+        _dispatch_fan_out(broadcast_id)
+    return len(stalled)
 
 
 def _chosen(email: bool | None, sms: bool | None, whatsapp: bool | None) -> list[str]:
@@ -140,7 +166,9 @@ def broadcast_fan_out(*, broadcast_id: int, batch_size: int = BROADCAST_BATCH) -
     """Write one notification per recipient and its deliveries, a batch per transaction, and queue each batch.
 
     Progress is kept on the broadcast with each batch, so running this again (a retry,
-    a second worker) carries on where it stopped and never writes a notification twice.
+    a second worker, the sweep resuming a stalled fan-out) carries on where it stopped and
+    never writes a notification twice: each batch locks the broadcast and starts past
+    ``fanned_out_to`` as committed by the batch before it.
     """
     written = 0
     while True:
@@ -159,8 +187,8 @@ def broadcast_fan_out(*, broadcast_id: int, batch_size: int = BROADCAST_BATCH) -
                 )[:batch_size]
             )
             if not recipients:
-                broadcast.finished_at = timezone.now()
-                broadcast.save(update_fields=["finished_at"])
+                broadcast.finished_at = broadcast.progressed_at = timezone.now()
+                broadcast.save(update_fields=["finished_at", "progressed_at"])
                 return written
             # The time is given rather than left to the database default: rows of plain values
             # are inserted by PostgreSQL's UNNEST, several times faster than a VALUES list.
@@ -190,7 +218,8 @@ def broadcast_fan_out(*, broadcast_id: int, batch_size: int = BROADCAST_BATCH) -
             pending = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.PENDING]
             broadcast.fanned_out_to = recipients[-1][0]
             broadcast.recipients += len(recipients)
-            broadcast.save(update_fields=["fanned_out_to", "recipients"])
+            broadcast.progressed_at = timezone.now()
+            broadcast.save(update_fields=["fanned_out_to", "recipients", "progressed_at"])
             transaction.on_commit(lambda pending=pending: _dispatch_batch(pending))
         written += len(recipients)
 
@@ -201,6 +230,11 @@ def _dispatch_batch(delivery_ids: list[int]) -> None:
     if not delivery_ids:
         return
     try:
-        deliveries_send_batch.delay(delivery_ids)
-    except Exception:  # the sweep sends them once the broker is back
+        queued = task_publish(deliveries_send_batch, delivery_ids)
+    except Exception:  # when tasks run in-process
+        logger.warning(
+            "a batch of %s deliveries stays pending: sending failed", len(delivery_ids), exc_info=True
+        )
+        return
+    if not queued:  # the sweep sends them once the broker is back
         logger.warning("a batch of %s deliveries stays pending: dispatch failed", len(delivery_ids))

@@ -6,6 +6,8 @@ import contextvars
 import datetime
 import logging
 import re
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +19,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
 
@@ -73,13 +76,71 @@ def notification_queue(*, recipient: User, kind: str, context: Mapping[str, Any]
     return notification
 
 
+# --- Dispatching -------------------------------------------------------------------
+#
+# A broker that is down or hung costs each publish up to CELERY_BROKER_CONNECTION_TIMEOUT
+# (twice at most). So that a request queueing many messages does not pay that for each,
+# a failed publish pauses every dispatch of this process for NOTIFICATION_BROKER_PAUSE
+# seconds; what is not dispatched stays pending and the sweep sends it.
+
+_broker_lock = threading.Lock()
+_broker_paused_until = 0.0  # a _clock() value; 0: not paused
+_clock = time.monotonic
+
+
+def broker_paused() -> bool:
+    """Whether this process is holding back dispatches after a failed publish."""
+    return _clock() < _broker_paused_until
+
+
+def broker_pause_reset() -> None:
+    """Forget a pause (the broker is known to be back)."""
+    global _broker_paused_until
+    with _broker_lock:
+        _broker_paused_until = 0.0
+
+
+def _broker_failed(exc: BaseException) -> None:
+    global _broker_paused_until
+    pause = settings.NOTIFICATION_BROKER_PAUSE
+    with _broker_lock:
+        if _clock() < _broker_paused_until:
+            return  # another thread saw the same outage and has warned
+        _broker_paused_until = _clock() + pause
+    # The exception's class only: broker URLs may carry a password, and no message data is logged.
+    logger.warning(
+        "broker unreachable (%s): dispatches paused for %ss; pending deliveries wait for the sweep",
+        type(exc).__name__,
+        pause,
+    )
+
+
+def task_publish(task, *args: Any) -> bool:
+    """Queue ``task(*args)`` unless the broker is paused; ``False`` when it was not queued.
+
+    A broker error pauses further dispatches of this process; the caller's rows stay
+    pending for the sweep. Nothing here raises: the request that caused it must succeed.
+    """
+    if task.app.conf.task_always_eager:  # no broker: the task runs here and now
+        task.delay(*args)
+        return True
+    if broker_paused():
+        return False
+    try:
+        task.delay(*args)
+    except (KombuOperationalError, OSError) as exc:  # the broker refused, timed out or hung up
+        _broker_failed(exc)
+        return False
+    return True
+
+
 def delivery_dispatch(*, delivery_id: int) -> None:
     """Ask a worker to deliver. A broker outage must not fail the request that caused it."""
     from ..tasks import delivery_send
 
     try:
-        delivery_send.delay(delivery_id)
-    except Exception:  # the broker (or, when tasks run in-process, the channel) failed
+        task_publish(delivery_send, delivery_id)
+    except Exception:  # when tasks run in-process: the channel failed
         logger.warning("delivery %s stays pending: dispatch failed", delivery_id, exc_info=True)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from unittest import mock
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from candidates.models import Stage
-from notifications import services
+from notifications import services, tasks
 from notifications.models import (
     Broadcast,
     Channel,
@@ -117,6 +121,78 @@ def test_an_interrupted_fan_out_carries_on_where_it_stopped(staff, program, peop
     assert services.broadcast_fan_out(broadcast_id=broadcast.pk, batch_size=1) == 2
     broadcast.refresh_from_db()
     assert broadcast.recipients == 3
+
+
+def _broadcast_notes(broadcast):
+    return Notification.objects.filter(kind=NotificationKind.BROADCAST, context__broadcast_id=broadcast.pk)
+
+
+def test_the_sweep_resumes_a_fan_out_stopped_half_way_and_writes_nobody_twice(staff, program, people):
+    broadcast = _create(staff, program)
+    audience = sorted(user.pk for name, user in people.items() if name != "elsewhere")
+    # The worker was killed after its first batch committed: one notification, the cursor past it.
+    quiet = timezone.now() - datetime.timedelta(minutes=10)
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        sent_at=quiet, progressed_at=quiet, fanned_out_to=audience[0], recipients=1
+    )
+    Notification.objects.create(
+        recipient_id=audience[0], kind=NotificationKind.BROADCAST, context={"broadcast_id": broadcast.pk}
+    )
+
+    tasks.notifications_resend_pending()  # the periodic sweep; tasks run in-process here
+
+    broadcast.refresh_from_db()
+    assert broadcast.finished_at is not None
+    assert broadcast.recipients == 3
+    assert broadcast.progressed_at > quiet
+    assert sorted(_broadcast_notes(broadcast).values_list("recipient_id", flat=True)) == audience
+    # A finished broadcast is left alone, whatever its age.
+    Broadcast.objects.filter(pk=broadcast.pk).update(progressed_at=quiet)
+    assert services.broadcasts_resume() == 0
+    assert services.broadcast_fan_out(broadcast_id=broadcast.pk) == 0
+    assert _broadcast_notes(broadcast).count() == 3
+
+
+def test_a_fan_out_never_dispatched_is_resumed_once_quiet_and_a_running_one_is_not(
+    staff, program, people, django_capture_on_commit_callbacks
+):
+    broadcast = _create(staff, program)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the broker lost the task
+        services.broadcast_send(broadcast=broadcast, actor=staff)
+    assert len(callbacks) == 1
+    broadcast.refresh_from_db()
+    assert broadcast.progressed_at == broadcast.sent_at
+
+    # Sent a minute ago: it may still be running, so the sweep leaves it.
+    assert services.broadcasts_resume() == 0
+    assert not _broadcast_notes(broadcast).exists()
+
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        progressed_at=timezone.now() - datetime.timedelta(minutes=6)
+    )
+    assert services.broadcasts_resume() == 1
+    broadcast.refresh_from_db()
+    assert broadcast.finished_at is not None
+    assert _broadcast_notes(broadcast).count() == 3
+    assert services.broadcasts_resume() == 0
+
+
+def test_each_batch_records_progress(staff, program, people):
+    broadcast = _create(staff, program)
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    Broadcast.objects.filter(pk=broadcast.pk).update(sent_at=long_ago, progressed_at=long_ago)
+    progress = []
+    original_save = Broadcast.save
+
+    def save(self, *args, **kwargs):
+        if "fanned_out_to" in (kwargs.get("update_fields") or ()):
+            progress.append((self.fanned_out_to, self.progressed_at))
+        return original_save(self, *args, **kwargs)
+
+    with mock.patch.object(Broadcast, "save", save):
+        services.broadcast_fan_out(broadcast_id=broadcast.pk, batch_size=1)
+    assert len(progress) == 3
+    assert all(at > long_ago for _cursor, at in progress)
 
 
 def test_staff_preview_in_the_admin_then_send(

@@ -32,6 +32,7 @@ from notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
+from notifications.services.outbox import broker_pause_reset
 from p2mi_portal.celery import app as celery_app
 from tests.factories import CandidateFactory, ProgramFactory
 
@@ -102,7 +103,11 @@ class PrivateRedis:
 
 
 def _forget_broker_connections() -> None:
-    """Make this process's Celery app connect afresh (to another broker, or after a restart)."""
+    """Make this process's Celery app connect afresh (to another broker, or after a restart).
+
+    The pause after a failed dispatch is forgotten too, as if NOTIFICATION_BROKER_PAUSE had passed.
+    """
+    broker_pause_reset()
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:

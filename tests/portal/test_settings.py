@@ -99,6 +99,43 @@ def test_production_refuses_to_start_without_a_secret_or_hosts(missing):
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    "broker",
+    [
+        None,
+        {"CELERY_BROKER_URL": ""},
+        {"CELERY_BROKER_URL": "memory://"},
+        {"CELERY_TASK_ALWAYS_EAGER": "true"},
+    ],
+    ids=["unset", "empty", "in-memory", "eager"],
+)
+def test_production_refuses_to_start_without_a_broker(broker):
+    env = dict(PRODUCTION)
+    if broker is None:
+        del env["CELERY_BROKER_URL"]
+    else:
+        env.update(broker)
+    result = run_django("print('started')", env)
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert "CELERY_BROKER_URL is required in production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "email_url", [None, "consolemail://", "dummymail://", "memorymail://", "filemail:///tmp/mail"]
+)
+def test_production_refuses_to_start_without_an_smtp_server(email_url):
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    if email_url is not None:
+        env["EMAIL_URL"] = email_url
+    result = run_django("print('started')", env)
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert "EMAIL_URL must name an SMTP server in production" in result.stderr
+
+
 def test_unknown_environment_name_is_refused():
     result = run_django("print('started')", {"DJANGO_ENV": "staging"})
     assert result.returncode != 0
