@@ -11,52 +11,12 @@ import logging
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from kombu.exceptions import OperationalError
-from kombu.messaging import Producer
 
 from candidates.models import Application, Stage
 from notifications.models import Channel, Delivery, DeliveryStatus, NotificationKind
 from notifications.services import notification_queue, outbox
 from programs.models import ProgramStatus
 from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(outbox, "_clock", clock)
-    return clock
-
-
-@pytest.fixture
-def broker(monkeypatch, settings):
-    """Tasks go to the broker (not run in-process), and every publish is refused and counted."""
-    from p2mi_portal.celery import app
-
-    settings.NOTIFICATION_BROKER_PAUSE = 30
-    # Set and restored here, inside the in-process fixture's own set-up and tear-down.
-    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
-
-    class Broker:
-        up = False
-        published: list[tuple] = []
-
-    def publish(producer, body, *args, **kwargs):
-        Broker.published.append(tuple(body[0]))  # the task's arguments
-        if not Broker.up:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
-
-    monkeypatch.setattr(Producer, "publish", publish)
-    yield Broker
-    app.conf.task_always_eager = eager
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,7 +28,7 @@ from candidates.models import (
 )
 from candidates.services import imports
 from candidates.services.imports import jobs
-from notifications.models import Notification, NotificationKind
+from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import notification_render, notification_render_short
 from tests.factories import CandidateFactory, UserFactory, application_at
 
@@ -935,3 +935,19 @@ def test_the_page_of_a_stalled_import_stops_refreshing_and_says_so(staff_client,
     assert '<meta http-equiv="refresh"' not in page
     assert "no progress for several minutes: the worker has most likely stopped" in page
     assert "Resume the import" in page
+
+
+def test_with_the_broker_down_an_import_asks_it_once_and_leaves_the_invitations_pending(
+    staff_client, program, monkeypatch, broker, clock
+):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH", 2)
+    job = job_of(post_file(staff_client, program, "bkk.csv", csv_bytes([person(n) for n in range(1, 7)])))
+
+    confirm(staff_client, job)
+
+    job.refresh_from_db()
+    assert (job.status, job.rows_created) == (ImportStatus.FINISHED, 6)
+    # Three batches, each with its invitations; the first refused publish pauses the others.
+    assert len(broker.published) == 1
+    invitations = Delivery.objects.filter(notification__kind=NotificationKind.ACCOUNT_INVITED)
+    assert [delivery.status for delivery in invitations] == [DeliveryStatus.PENDING] * 6

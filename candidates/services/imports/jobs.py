@@ -713,13 +713,18 @@ def _write_batch(job: ImportJob, rows: list[CleanRow], lookups: Lookups) -> tupl
 
 
 def _dispatch_deliveries(delivery_ids: list[int]) -> None:
+    from notifications.services.outbox import task_publish
     from notifications.tasks import deliveries_send_batch
 
     if not delivery_ids:
         return
+    # Through the outbox's pause: with the broker down, an import of many batches asks it once,
+    # not once a batch; the periodic sweep sends what stays pending once the broker is back.
     try:
-        deliveries_send_batch.delay(delivery_ids)
-    except Exception:  # the periodic sweep sends them once the broker is back
+        queued = task_publish(deliveries_send_batch, delivery_ids)
+    except Exception:  # tasks run in-process and the sending itself failed
+        queued = False
+    if not queued:
         logger.warning("a batch of %s invitations stays pending: dispatch failed", len(delivery_ids))
 
 
