@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.services.outbox import task_publish
 from programs.models import Program, ProgramStatus
 
 from . import selectors
@@ -80,12 +81,14 @@ def program_figures_request(*, program_id: int) -> bool:
     if not cache.add(key, True, REQUEST_SECONDS):
         return False
     try:
-        figures_refresh.delay(program_id)
-    except Exception:  # the broker, or the computation itself when tasks run in-process
-        cache.delete(key)
+        # Through the outbox's broker pause: while the broker is down a page asks it once, not each view.
+        queued = task_publish(figures_refresh, program_id)
+    except Exception:  # the computation itself, when tasks run in-process
         logger.warning("dashboard figures of programme %s: refresh not done", program_id, exc_info=True)
-        return False
-    return True
+        queued = False
+    if not queued:
+        cache.delete(key)
+    return queued
 
 
 def program_figures_pending(*, program_id: int) -> bool:

@@ -400,6 +400,20 @@ def test_without_a_worker_the_page_still_shows_the_live_figures(staff_client, pr
     assert "The count could not be started" in page.content.decode()
 
 
+def test_with_the_broker_down_the_views_ask_it_once_then_wait_for_the_pause(
+    staff_client, program, broker, clock
+):
+    for _view in range(3):
+        response = staff_client.get(url("dashboard:program", program.pk))
+        assert "Not counted yet, and the count could not be started" in response.content.decode()
+    assert broker.published == [(program.pk,)]
+    clock.now += 31
+    broker.up = True
+    response = staff_client.get(url("dashboard:program", program.pk))
+    assert "Not counted yet: a worker is counting" in response.content.decode()
+    assert broker.published == [(program.pk,), (program.pk,)]
+
+
 def test_in_production_a_never_counted_programme_is_queued_not_counted_in_the_request(
     staff_client, program, monkeypatch
 ):
