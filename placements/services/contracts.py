@@ -29,6 +29,7 @@ from ..models import (
     PlacementStatus,
 )
 from .common import (
+    PLACEMENT_STAGES,
     add_months,
     check_placement_actor,
     date_in_range,
@@ -38,6 +39,7 @@ from .common import (
     notify_worker,
     out_of_range_message,
     require_staff,
+    require_stage,
 )
 
 # A worker may leave for the site up to this long before the contract starts, and the
@@ -168,6 +170,7 @@ def checklist_confirm(
     placement = locked_placement(locked.placement)
     if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
+    require_stage(placement.application, PLACEMENT_STAGES)
     confirmed_on = confirmed_on or timezone.localdate()
     if confirmed_on > timezone.localdate():
         raise invalid("confirmed_on", _("The date cannot be in the future."))
@@ -187,8 +190,10 @@ def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> Checklis
     """Open a confirmed item again (a visa refused, a health check to redo)."""
     require_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
-    if locked.placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+    placement = locked_placement(locked.placement)
+    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
+    require_stage(placement.application, PLACEMENT_STAGES)
     if not (note or "").strip():
         raise invalid("note", _("Say why the item is open again."))
     locked.confirmed_on = None
@@ -337,6 +342,7 @@ def placement_change_status(
             },
             code="status_not_allowed",
         )
+    require_stage(locked.application, PLACEMENT_STAGES)
     reason = (reason or "").strip()
     if to_status in (PlacementStatus.TERMINATED, PlacementStatus.REPATRIATED) and not reason:
         raise invalid("reason", _("Give a reason for an early end."))
@@ -433,6 +439,7 @@ def placement_change_grade(
     check_placement_actor(actor, locked)
     if locked.is_final:
         raise Conflict(_("The placement has ended; its grade no longer changes."), code="placement_ended")
+    require_stage(locked.application, PLACEMENT_STAGES)
     ladder = _ladder(locked)
     if not ladder:
         raise Conflict(_("This programme has no grade ladder."), code="no_ladder")
