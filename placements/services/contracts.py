@@ -409,6 +409,19 @@ def placement_change_status(
         raise invalid(
             "on_date", _("The date cannot be before the last change, on %(last)s.") % {"last": day_text(last)}
         )
+    if to_status == PlacementStatus.COMPLETED and on_date < locked.contract_ends:
+        raise invalid(
+            "on_date",
+            _(
+                "The contract ends on %(end)s and cannot be completed before; "
+                "an earlier end is “%(terminated)s” or “%(repatriated)s”, with a reason."
+            )
+            % {
+                "end": day_text(locked.contract_ends),
+                "terminated": PlacementStatus.TERMINATED.label,
+                "repatriated": PlacementStatus.REPATRIATED.label,
+            },
+        )
     if to_status == PlacementStatus.DEPARTED:
         still_open = open_checklist_items(locked)
         if still_open:
