@@ -31,6 +31,7 @@ from programs.models import PlacementTrack, Program, RecruitmentState
 
 from ..consent import CONSENT_VERSION
 from ..models import (
+    FINISHED_STAGES,
     SEAT_RESERVED_STAGES,
     SEAT_TAKEN_STAGES,
     Application,
@@ -410,6 +411,12 @@ def application_move(
         from placements.services import training_enrol
 
         training_enrol(application=locked)
+    elif to_stage in FINISHED_STAGES:
+        # Leaving the path closes whatever training or placement is still open, in this
+        # transaction, so no record stays planned for someone who is no longer coming.
+        from placements.services import records_close
+
+        records_close(application=locked, actor=actor, reason=reason)
     if freed is not None:
         _offer_to_waitlist(track=freed)
     if not locked.is_active:

@@ -23,6 +23,7 @@ from .contracts import (
     placement_create,
     placement_next_statuses,
 )
+from .leaving import records_close
 from .reintegration import (
     placement_record_wish,
     referral_create,
@@ -65,6 +66,7 @@ __all__ = [
     "placement_create",
     "placement_next_statuses",
     "placement_record_wish",
+    "records_close",
     "referral_create",
     "referral_record_outcome",
     "training_enrol",

@@ -11,10 +11,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import Application
+from candidates.models import Application, Stage
 from candidates.pipeline import Actor, role_of
 from notifications.services import notification_queue
-from p2mi_portal.errors import DomainError, NotFound
+from p2mi_portal.errors import Conflict, DomainError, NotFound
 
 from ..models import (
     Enrolment,
@@ -100,7 +100,19 @@ def check_placement_actor(actor: User | None, placement: Placement) -> str:
     raise NotFound(_("Placement not found."))
 
 
+def _lock_application(application_id: int) -> None:
+    """Lock the worker's application first, as the stage service does, then the record.
+
+    Every service takes the application's row before a training or placement row, so a
+    stage move (which locks the application, then closes the records) and a write of a
+    record never wait on each other in opposite orders; and the stage read afterwards is
+    the one that holds until the write commits.
+    """
+    list(Application.objects.select_for_update().filter(pk=application_id).values_list("pk", flat=True))
+
+
 def locked_enrolment(enrolment: Enrolment) -> Enrolment:
+    _lock_application(enrolment.application_id)
     return (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("phase", "application__program")
@@ -109,10 +121,36 @@ def locked_enrolment(enrolment: Enrolment) -> Enrolment:
 
 
 def locked_placement(placement: Placement) -> Placement:
+    _lock_application(placement.application_id)
     return (
         Placement.objects.select_for_update(of=("self",))
         .select_related("application__program", "application__candidate", "track")
         .get(pk=placement.pk)
+    )
+
+
+# --- At which stage -----------------------------------------------------------------------
+
+# The stages of the application at which each kind of record may change.
+TRAINING_PLANNING_STAGES = frozenset({Stage.ACCEPTED, Stage.IN_TRAINING})
+TRAINING_STAGES = frozenset({Stage.IN_TRAINING})
+# A certificate may arrive after the phase that earned it, even once training has ended.
+CERTIFICATE_STAGES = frozenset({Stage.IN_TRAINING, Stage.PLACED, Stage.RETURNED, Stage.DISCONTINUED})
+PLACEMENT_STAGES = frozenset({Stage.PLACED})
+
+
+def require_stage(application: Application, stages: frozenset[str]) -> None:
+    """Refuse a write of a training or placement record the application's stage does not allow."""
+    if application.stage in stages:
+        return
+    allowed = ", ".join(f"“{Stage(stage).label}”" for stage in Stage if stage in stages)
+    raise Conflict(
+        _(
+            "The worker's application is at “%(stage)s”, so this record cannot change; "
+            "it changes only at %(allowed)s."
+        )
+        % {"stage": Stage(application.stage).label, "allowed": allowed},
+        code="wrong_stage",
     )
 
 

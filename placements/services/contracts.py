@@ -29,6 +29,7 @@ from ..models import (
     PlacementStatus,
 )
 from .common import (
+    PLACEMENT_STAGES,
     add_months,
     check_placement_actor,
     date_in_range,
@@ -38,6 +39,7 @@ from .common import (
     notify_worker,
     out_of_range_message,
     require_staff,
+    require_stage,
 )
 
 # A worker may leave for the site up to this long before the contract starts, and the
@@ -168,6 +170,7 @@ def checklist_confirm(
     placement = locked_placement(locked.placement)
     if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
+    require_stage(placement.application, PLACEMENT_STAGES)
     confirmed_on = confirmed_on or timezone.localdate()
     if confirmed_on > timezone.localdate():
         raise invalid("confirmed_on", _("The date cannot be in the future."))
@@ -187,8 +190,10 @@ def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> Checklis
     """Open a confirmed item again (a visa refused, a health check to redo)."""
     require_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
-    if locked.placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+    placement = locked_placement(locked.placement)
+    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
+    require_stage(placement.application, PLACEMENT_STAGES)
     if not (note or "").strip():
         raise invalid("note", _("Say why the item is open again."))
     locked.confirmed_on = None
@@ -219,52 +224,88 @@ def checklist_remind(*, placement: Placement) -> bool:
 CHECKLIST_REMINDER_EVERY = datetime.timedelta(days=7)
 
 
-def checklists_remind(*, now: datetime.datetime | None = None) -> int:
-    """Remind every worker preparing to depart whose checklist is not complete, once a week."""
+def _reminded_since(placement_ids, since: datetime.datetime) -> set[int]:
     from notifications.models import Notification
 
-    now = now or timezone.now()
-    # One query for who was reminded lately, not one per placement.
-    reminded_lately = set(
+    return set(
         Notification.objects.filter(
-            kind=NotificationKind.CHECKLIST_OPEN, created_at__gt=now - CHECKLIST_REMINDER_EVERY
+            kind=NotificationKind.CHECKLIST_OPEN,
+            created_at__gt=since,
+            context__placement_id__in=list(placement_ids),
         ).values_list("context__placement_id", flat=True)
     )
-    preparing = (
+
+
+def checklists_remind(*, now: datetime.datetime | None = None) -> int:
+    """Remind every worker preparing to depart whose checklist is not complete, once a week.
+
+    Safe to run twice at once (or beside a retry): each placement is claimed under its
+    row lock, skipped while another run holds it, and the week is checked again inside
+    the lock, so the reminder a parallel run just committed is seen and not repeated.
+    """
+    now = now or timezone.now()
+    since = now - CHECKLIST_REMINDER_EVERY
+    preparing = list(
         Placement.objects.filter(status=PlacementStatus.PRE_DEPARTURE)
         .filter(
             models.Exists(ChecklistItem.objects.filter(placement=models.OuterRef("pk"), confirmed_on=None))
         )
-        .select_related("application__candidate__user")
-        .prefetch_related("checklist")
+        .values_list("pk", flat=True)
     )
+    # One query for who was reminded lately, not one per placement; checked again under the lock.
+    reminded_lately = _reminded_since(preparing, since)
     reminded = 0
-    for placement in preparing:
-        if placement.pk not in reminded_lately:
-            with transaction.atomic():
-                reminded += checklist_remind(placement=placement)
+    for placement_id in preparing:
+        if placement_id in reminded_lately:
+            continue
+        with transaction.atomic():
+            claimed = (
+                Placement.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(pk=placement_id, status=PlacementStatus.PRE_DEPARTURE)
+                .select_related("application__candidate__user")
+                .first()
+            )
+            if claimed is None or _reminded_since([placement_id], since):
+                continue
+            reminded += checklist_remind(placement=claimed)
     return reminded
+
+
+def _passport_outlasted() -> models.Q:
+    return (
+        models.Q(application__candidate__passport_expiry__isnull=True)
+        | models.Q(application__candidate__passport_number="")
+        | models.Q(application__candidate__passport_expiry__lt=models.F("contract_ends"))
+    )
 
 
 def passports_flag(*, now: datetime.datetime | None = None) -> int:
     """Flag, once per placement, every running contract that outlasts the worker's passport.
 
-    The worker is reminded to renew it and staff see the flag on the placement list.
+    The worker is reminded to renew it and staff see the flag on the placement list. Safe to
+    run twice at once: each placement is claimed under its row lock (skipped while another
+    run holds it) and every condition is read again inside the lock.
     """
     now = now or timezone.now()
-    running = Placement.objects.exclude(status__in=PLACEMENT_FINAL_STATUSES).filter(
-        passport_flagged_at__isnull=True
-    )
-    outlasting = running.filter(
-        models.Q(application__candidate__passport_expiry__isnull=True)
-        | models.Q(application__candidate__passport_number="")
-        | models.Q(application__candidate__passport_expiry__lt=models.F("contract_ends"))
-    ).select_related("application__candidate__user")
+
+    def unflagged():
+        return (
+            Placement.objects.exclude(status__in=PLACEMENT_FINAL_STATUSES)
+            .filter(passport_flagged_at__isnull=True)
+            .filter(_passport_outlasted())
+        )
+
     flagged = 0
-    for placement in outlasting:
+    for placement_id in list(unflagged().values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = locked_placement(placement)
-            if locked.passport_flagged_at is not None:
+            locked = (
+                unflagged()
+                .select_for_update(of=("self",), skip_locked=True)
+                .filter(pk=placement_id)
+                .select_related("application__candidate__user")
+                .first()
+            )
+            if locked is None:
                 continue
             locked.passport_flagged_at = now
             locked.save(update_fields=["passport_flagged_at", "updated_at"])
@@ -337,6 +378,7 @@ def placement_change_status(
             },
             code="status_not_allowed",
         )
+    require_stage(locked.application, PLACEMENT_STAGES)
     reason = (reason or "").strip()
     if to_status in (PlacementStatus.TERMINATED, PlacementStatus.REPATRIATED) and not reason:
         raise invalid("reason", _("Give a reason for an early end."))
@@ -366,6 +408,19 @@ def placement_change_status(
     if last is not None and on_date < last:
         raise invalid(
             "on_date", _("The date cannot be before the last change, on %(last)s.") % {"last": day_text(last)}
+        )
+    if to_status == PlacementStatus.COMPLETED and on_date < locked.contract_ends:
+        raise invalid(
+            "on_date",
+            _(
+                "The contract ends on %(end)s and cannot be completed before; "
+                "an earlier end is “%(terminated)s” or “%(repatriated)s”, with a reason."
+            )
+            % {
+                "end": day_text(locked.contract_ends),
+                "terminated": PlacementStatus.TERMINATED.label,
+                "repatriated": PlacementStatus.REPATRIATED.label,
+            },
         )
     if to_status == PlacementStatus.DEPARTED:
         still_open = open_checklist_items(locked)
@@ -433,6 +488,7 @@ def placement_change_grade(
     check_placement_actor(actor, locked)
     if locked.is_final:
         raise Conflict(_("The placement has ended; its grade no longer changes."), code="placement_ended")
+    require_stage(locked.application, PLACEMENT_STAGES)
     ladder = _ladder(locked)
     if not ladder:
         raise Conflict(_("This programme has no grade ladder."), code="no_ladder")

@@ -28,6 +28,9 @@ from ..models import (
     LanguageLevel,
 )
 from .common import (
+    CERTIFICATE_STAGES,
+    TRAINING_PLANNING_STAGES,
+    TRAINING_STAGES,
     add_months,
     check_training_actor,
     date_in_range,
@@ -38,6 +41,7 @@ from .common import (
     out_of_range_message,
     plain_number,
     require_staff,
+    require_stage,
 )
 
 # --- Training ---------------------------------------------------------------------------
@@ -49,16 +53,38 @@ def training_enrol(*, application: Application) -> list[Enrolment]:
 
     The first phase is planned from the programme's target departure (or today, for a
     late acceptance); each next one from the end of the one before. A phase with one
-    field of study has it set; with several, staff choose one per worker.
+    field of study has it set; with several, staff choose one per worker. An application
+    accepted again after a rejection was reopened finds its phases discontinued before
+    they started; they are planned afresh.
     """
     program = application.program
     phases = list(TrainingPhase.objects.filter(program=program).order_by("order"))
-    existing = set(Enrolment.objects.filter(application=application).values_list("phase_id", flat=True))
+    existing = {
+        enrolment.phase_id: enrolment
+        for enrolment in Enrolment.objects.select_for_update(of=("self",)).filter(application=application)
+    }
     start = max(program.target_departure, timezone.localdate())
     enrolments = []
     for phase in phases:
         end = add_months(start, phase.months)
-        if phase.pk not in existing:
+        earlier = existing.get(phase.pk)
+        if earlier is not None and _never_started(earlier):
+            earlier.status = EnrolmentStatus.PLANNED
+            earlier.starts_on, earlier.ends_on = start, end
+            earlier.outcome_reason, earlier.decided_at, earlier.decided_by = "", None, None
+            earlier.save(
+                update_fields=[
+                    "status",
+                    "starts_on",
+                    "ends_on",
+                    "outcome_reason",
+                    "decided_at",
+                    "decided_by",
+                    "updated_at",
+                ]
+            )
+            enrolments.append(earlier)
+        elif earlier is None:
             fields = phase.fields_of_study or []
             enrolments.append(
                 Enrolment.objects.create(
@@ -71,6 +97,17 @@ def training_enrol(*, application: Application) -> list[Enrolment]:
             )
         start = end
     return enrolments
+
+
+def _never_started(enrolment: Enrolment) -> bool:
+    """Discontinued while planned: nothing was ever recorded on it."""
+    return (
+        enrolment.status == EnrolmentStatus.DISCONTINUED
+        and enrolment.attendance is None
+        and not enrolment.language_level
+        and not enrolment.assessments.exists()
+        and not enrolment.certificates.exists()
+    )
 
 
 @transaction.atomic
@@ -86,6 +123,7 @@ def enrolment_choose_field(*, enrolment: Enrolment, field: str, actor: User) -> 
         )
     if locked.status not in (EnrolmentStatus.PLANNED, EnrolmentStatus.IN_PROGRESS):
         raise Conflict(_("The field of study of a finished phase cannot change."), code="phase_finished")
+    require_stage(locked.application, TRAINING_PLANNING_STAGES)
     locked.field_of_study = field
     locked.save(update_fields=["field_of_study", "updated_at"])
     return locked
@@ -114,6 +152,7 @@ def enrolment_start(
             % {"status": locked.get_status_display()},
             code="phase_not_planned",
         )
+    require_stage(locked.application, TRAINING_PLANNING_STAGES)
     earlier = _earlier_unpassed(locked)
     if earlier:
         raise Conflict(
@@ -163,6 +202,7 @@ def enrolment_record_progress(
     check_training_actor(actor, locked.application)
     if locked.status != EnrolmentStatus.IN_PROGRESS:
         raise Conflict(_("Progress is recorded only for a phase in progress."), code="phase_not_in_progress")
+    require_stage(locked.application, TRAINING_STAGES)
     if attendance is not None:
         locked.attendance = _checked_percent(attendance, "attendance")
     if language_level is not None:
@@ -205,6 +245,7 @@ def assessment_record(
             % {"status": locked.get_status_display()},
             code="phase_not_in_progress",
         )
+    require_stage(locked.application, TRAINING_STAGES)
     errors: dict[str, list[str]] = {}
     if kind not in AssessmentKind.values:
         errors["kind"] = [_("Choose a kind of assessment from the list.")]
@@ -298,6 +339,7 @@ def enrolment_pass(
             % {"status": locked.get_status_display()},
             code="phase_not_in_progress",
         )
+    require_stage(locked.application, TRAINING_STAGES)
     if language_level:
         if language_level not in LanguageLevel.values:
             raise invalid("language_level", _("Choose a language level from the list."))
@@ -365,6 +407,7 @@ def enrolment_end_early(*, enrolment: Enrolment, actor: User | None, status: str
             % {"status": locked.get_status_display(), "target": EnrolmentStatus(status).label},
             code="phase_finished",
         )
+    require_stage(locked.application, TRAINING_PLANNING_STAGES)
     now = timezone.now()
     locked.status = status
     locked.outcome_reason = reason
@@ -413,6 +456,7 @@ def certificate_add(
     """Record a certificate earned in a phase, with its scan checked like any upload."""
     locked = locked_enrolment(enrolment)
     check_training_actor(actor, locked.application)
+    require_stage(locked.application, CERTIFICATE_STAGES)
     errors: dict[str, list[str]] = {}
     if not (issuer or "").strip():
         errors["issuer"] = [_("Name the issuer.")]

@@ -250,9 +250,21 @@ def working(placement, staff):
     return placement
 
 
+def contract_ended(placement, *, days_ago: int):
+    """The contract's end moved back to ``days_ago``, as if its years had passed."""
+    from placements.models import Placement
+
+    Placement.objects.filter(pk=placement.pk).update(
+        contract_ends=timezone.localdate() - datetime.timedelta(days=days_ago)
+    )
+    placement.refresh_from_db()
+    return placement
+
+
 @pytest.fixture
 def returned(working, staff):
-    """A worker home after completing the contract (recorded 10 days ago)."""
+    """A worker home after completing the contract, which ended 15 days ago (recorded 10 days ago)."""
+    contract_ended(working, days_ago=15)
     move(working, "completed", staff, days_ago=10)
     working.refresh_from_db()
     return working

@@ -30,7 +30,7 @@ from placements.models import (
 from programs.models import ProgramStatus, TrainingPhase
 from tests.factories import ProgramFactory, application_at
 
-from .conftest import accept, confirm_all, error_of, key_client, move, phases_of, start
+from .conftest import accept, confirm_all, contract_ended, error_of, key_client, move, phases_of, start
 
 ENROLMENTS = "/api/v1/enrolments/"
 PLACEMENTS = "/api/v1/placements/"
@@ -603,6 +603,7 @@ def test_the_employer_records_departure_and_work(ready, employer_api, employer_k
         ).status_code
         == 200
     )
+    contract_ended(ready, days_ago=0)
     done = employer_api.post(status_url(ready.pk), {"status": "completed"}, format="json")
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["returned_on"], done.json()["status_reason"]) == (
@@ -829,3 +830,23 @@ def test_ids_beyond_the_database_range_are_404_not_500(ready, employer_key, url)
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {employer_key[1]}")
     error_of(client.post(url, {"status": "departed"}, format="json"), 404)
+
+
+def test_completing_a_contract_before_its_end_is_400_naming_the_end(working, employer_api):
+    error = error_of(
+        employer_api.post(
+            status_url(working.pk), {"status": "completed", "on_date": ago(1).isoformat()}, format="json"
+        ),
+        400,
+    )
+
+    assert error["code"] == "invalid"
+    with translation.override("en"):
+        end = date_format(working.contract_ends, "DATE_FORMAT")
+    assert error["fields"] == {
+        "on_date": [
+            f"The contract ends on {end} and cannot be completed before; "
+            "an earlier end is “Terminated early” or “Repatriated”, with a reason."
+        ]
+    }
+    assert Placement.objects.get(pk=working.pk).status == PlacementStatus.WORKING

@@ -32,7 +32,17 @@ from placements.models import (
 from tests.factories import CandidateFactory, PartnerUserFactory, StaffFactory, application_at
 from tests.files import pdf_bytes, upload
 
-from .conftest import accept, complete_training, confirm_all, make_passable, move, phases_of, place, start
+from .conftest import (
+    accept,
+    complete_training,
+    confirm_all,
+    contract_ended,
+    make_passable,
+    move,
+    phases_of,
+    place,
+    start,
+)
 
 
 def english(name: str, *args) -> str:
@@ -213,6 +223,7 @@ def test_the_page_shows_the_whole_journey(staff_client, working, staff):
         effective_on=working.contract_starts + datetime.timedelta(days=30),
         actor=staff,
     )
+    contract_ended(working, days_ago=10)
     returned = move(working, "completed", staff, days_ago=10)
     services.placement_record_wish(placement=returned, wish="business", actor=staff)
     services.referral_create(placement=returned, kind="business_support", actor=staff, note="Bengkel las")

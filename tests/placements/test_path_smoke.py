@@ -64,8 +64,9 @@ def test_whole_path(worker, staff, partner_user, trainer_user, program):
     services.enrolment_pass(enrolment=technical, actor=staff)
     assert Notification.objects.filter(kind=NotificationKind.TRAINING_RESULT).count() == 4
 
-    # Placement: contract from five years ago, so every step can be dated in the past.
-    start = today - datetime.timedelta(days=365 * 5)
+    # Placement: a five-year contract that ended a few days ago, so every step can be dated
+    # in the past and the contract completed today.
+    start = today - datetime.timedelta(days=365 * 5 + 5)
     placement = services.placement_create(
         application=worker, actor=staff, site="Krasnoyarsk", position="Welder", contract_starts=start
     )

@@ -19,7 +19,7 @@ from placements.models import PlacementStatus
 from programs.models import PlacementTrack
 from tests.factories import application_at
 
-from .conftest import confirm_all, make_passable, move, phases_of, place, start
+from .conftest import confirm_all, contract_ended, make_passable, move, phases_of, place, start
 
 AFTER_ACCEPTANCE = [
     (Stage.ACCEPTED, Stage.IN_TRAINING),
@@ -113,6 +113,7 @@ def test_the_seat_stays_taken_from_acceptance_to_return(worker, staff):
     move(placement, PlacementStatus.DEPARTED, staff, days_ago=70)
     move(placement, PlacementStatus.WORKING, staff, days_ago=60)
     assert taken() == (Stage.PLACED, 1, 0)
+    contract_ended(placement, days_ago=0)
     move(placement, PlacementStatus.COMPLETED, staff, days_ago=0)
     assert taken() == (Stage.RETURNED, 1, 0)
 

@@ -26,7 +26,7 @@ from placements.services.contracts import PLACEMENT_MOVES
 from programs.models import Currency, ExchangeRate, GradeLevel, PartnerKind, ProgramStatus
 from tests.factories import CandidateFactory, PartnerFactory, ProgramFactory
 
-from .conftest import DAY, accept, confirm_all, move, phases_of, place, start
+from .conftest import DAY, accept, confirm_all, contract_ended, move, phases_of, place, start
 
 ALL_ITEMS = [kind.value for kind in ChecklistItemKind]
 
@@ -340,6 +340,7 @@ def test_the_placement_moves_along_and_each_move_is_recorded(placement, staff, p
     move(placement, "pre_departure", staff, days_ago=80)
     move(placement, "departed", partner_user, days_ago=70)
     move(placement, "working", partner_user, days_ago=60)
+    contract_ended(placement, days_ago=0)
     done = move(placement, "completed", partner_user, days_ago=0)
     done.refresh_from_db()
     assert (done.status, done.departed_on, done.returned_on, done.status_reason) == (
@@ -364,6 +365,7 @@ def test_the_placement_moves_along_and_each_move_is_recorded(placement, staff, p
 
 
 def test_the_date_defaults_to_today(working, staff):
+    contract_ended(working, days_ago=0)
     ended = services.placement_change_status(placement=working, to_status="completed", actor=staff)
     assert ended.returned_on == timezone.localdate()
 
@@ -536,7 +538,8 @@ def test_a_status_date_before_the_last_change_is_refused(working, staff):
     )
     assert error.fields == {"on_date": [f"The date cannot be before the last change, on {day(ago(60))}."]}
     # The same day as the last change is fine.
-    assert move(working, "completed", staff, days_ago=60).status == PlacementStatus.COMPLETED
+    ended = move(working, "repatriated", staff, days_ago=60, reason="Sakit.")
+    assert ended.status == PlacementStatus.REPATRIATED
 
 
 def test_the_day_the_placement_was_recorded_does_not_date_the_journey(placement, staff):
@@ -889,3 +892,34 @@ def test_a_grade_no_longer_on_the_ladder_has_no_pay(working, staff, program):
     working.refresh_from_db()
     GradeLevel.objects.filter(program=program, grade=6).delete()
     assert placement_pay(working) is None
+
+
+def test_a_contract_is_not_completed_before_its_end(working, staff):
+    error = refused(
+        DomainError, services.placement_change_status, placement=working, to_status="completed", actor=staff
+    )
+
+    assert error.fields == {
+        "on_date": [
+            f"The contract ends on {day(working.contract_ends)} and cannot be completed before; "
+            "an earlier end is “Terminated early” or “Repatriated”, with a reason."
+        ]
+    }
+    working.refresh_from_db()
+    assert working.status == PlacementStatus.WORKING
+    assert working.returned_on is None
+    assert Application.objects.get(pk=working.application_id).stage == Stage.PLACED
+
+
+def test_a_contract_is_completed_from_its_end_day(working, staff):
+    contract_ended(working, days_ago=3)
+    error = refused(
+        DomainError,
+        services.placement_change_status,
+        placement=working,
+        to_status="completed",
+        actor=staff,
+        on_date=ago(4),
+    )
+    assert list(error.fields) == ["on_date"]
+    assert move(working, "completed", staff, days_ago=3).status == PlacementStatus.COMPLETED

@@ -14,7 +14,7 @@ from notifications.services import notification_render
 from placements import services, tasks
 from placements.models import AssessmentKind, ChecklistItemKind, Placement
 
-from .conftest import confirm_all, make_passable, move, phases_of, place, start
+from .conftest import confirm_all, contract_ended, make_passable, move, phases_of, place, start
 
 
 def kinds(kind: str):
@@ -138,8 +138,11 @@ def test_a_passport_that_outlasts_the_contract_is_not_flagged(placement):
 
 @pytest.mark.parametrize("final", ["completed", "terminated", "repatriated"])
 def test_an_ended_placement_is_not_flagged(working, staff, final):
+    if final == "completed":
+        contract_ended(working, days_ago=0)
     move(working, final, staff, days_ago=0, reason="Selesai lebih awal" if final != "completed" else "")
-    set_passport(working, timezone.localdate())
+    # Expired yesterday: before the end of any of these contracts.
+    set_passport(working, timezone.localdate() - datetime.timedelta(days=1))
     assert services.passports_flag() == 0
     assert Placement.objects.get(pk=working.pk).passport_flagged_at is None
 
