@@ -53,6 +53,11 @@ def candidate_profile_update(*, candidate: CandidateProfile, data: Mapping[str, 
     if locked.user.full_name != locked.full_name or locked.user.phone != locked.phone:
         locked.user.full_name, locked.user.phone = locked.full_name, locked.phone
         locked.user.save(update_fields=["full_name", "phone"])
+    if {"passport_number", "passport_expiry"} & data.keys():
+        # A renewed passport lifts the staff flag on the worker's placement at once.
+        from placements.services import passport_flags_clear
+
+        passport_flags_clear(candidate_id=locked.pk)
     return locked
 
 

@@ -279,14 +279,32 @@ def _passport_outlasted() -> models.Q:
     )
 
 
+def passport_flags_clear(*, candidate_id: int | None = None) -> int:
+    """Lift the flag of every running placement whose passport now lasts the whole contract.
+
+    Called when a worker's profile is saved (their placements only) and by the daily job
+    (all), so staff filtering by the flag see only passports still to be renewed.
+    """
+    placements = Placement.objects.filter(passport_flagged_at__isnull=False).exclude(
+        status__in=PLACEMENT_FINAL_STATUSES
+    )
+    if candidate_id is not None:
+        placements = placements.filter(application__candidate_id=candidate_id)
+    return placements.exclude(_passport_outlasted()).update(
+        passport_flagged_at=None, updated_at=timezone.now()
+    )
+
+
 def passports_flag(*, now: datetime.datetime | None = None) -> int:
     """Flag, once per placement, every running contract that outlasts the worker's passport.
 
     The worker is reminded to renew it and staff see the flag on the placement list. Safe to
     run twice at once: each placement is claimed under its row lock (skipped while another
-    run holds it) and every condition is read again inside the lock.
+    run holds it) and every condition is read again inside the lock. A flag whose passport
+    has since been renewed is lifted first, so a later expiry is flagged again.
     """
     now = now or timezone.now()
+    passport_flags_clear()
 
     def unflagged():
         return (

@@ -9,12 +9,23 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_pattern
 
+from candidates.services import candidate_profile_update
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_render
 from placements import services, tasks
 from placements.models import AssessmentKind, ChecklistItemKind, Placement
 
-from .conftest import confirm_all, contract_ended, make_passable, move, phases_of, place, start
+from .conftest import (
+    accept,
+    complete_training,
+    confirm_all,
+    contract_ended,
+    make_passable,
+    move,
+    phases_of,
+    place,
+    start,
+)
 
 
 def kinds(kind: str):
@@ -134,6 +145,41 @@ def test_a_passport_that_outlasts_the_contract_is_not_flagged(placement):
     placement.refresh_from_db()
     assert placement.passport_flagged_at is None
     assert not kinds(NotificationKind.PASSPORT_EXPIRING).exists()
+
+
+def test_a_renewed_passport_lifts_the_flag_when_the_worker_saves_the_profile(placement, other_flagged):
+    set_passport(placement, placement.contract_ends - datetime.timedelta(days=1))
+    assert services.passports_flag() == 2
+    candidate = placement.application.candidate
+    candidate_profile_update(
+        candidate=candidate,
+        data={"passport_number": "C1234567", "passport_expiry": placement.contract_ends},
+    )
+    placement.refresh_from_db()
+    other_flagged.refresh_from_db()
+    assert placement.passport_flagged_at is None
+    assert other_flagged.passport_flagged_at is not None  # someone else's passport is still short
+    assert services.passports_flag() == 0
+
+
+def test_the_daily_run_lifts_the_flag_of_a_renewed_passport_and_flags_a_later_expiry_again(placement):
+    set_passport(placement, placement.contract_ends - datetime.timedelta(days=1))
+    assert services.passports_flag() == 1
+    set_passport(placement, placement.contract_ends + datetime.timedelta(days=400))
+    assert services.passports_flag() == 0
+    placement.refresh_from_db()
+    assert placement.passport_flagged_at is None
+    # The worker later records a shorter passport (a mistake corrected): flagged and told again.
+    set_passport(placement, placement.contract_ends - datetime.timedelta(days=30))
+    assert services.passports_flag() == 1
+    assert kinds(NotificationKind.PASSPORT_EXPIRING).count() == 2
+
+
+@pytest.fixture
+def other_flagged(program, staff):
+    other = place(complete_training(accept(program), staff), staff)
+    set_passport(other, None)
+    return other
 
 
 @pytest.mark.parametrize("final", ["completed", "terminated", "repatriated"])
