@@ -30,7 +30,7 @@ from placements.models import (
 )
 from programs.models import StudyField
 
-from .conftest import confirm_all, error_of, phases_of, start
+from .conftest import accept, confirm_all, error_of, phases_of, start
 
 pytestmark = pytest.mark.django_db
 
@@ -434,3 +434,32 @@ def test_api_status_at_the_wrong_stage_is_409_wrong_stage(working, employer_api)
     assert error == {"code": "wrong_stage", "message": WRONG_FOR_PLACEMENT, "fields": {}}
     assert Placement.objects.get(pk=working.pk).status == PlacementStatus.WORKING
     assert Enrolment.objects.filter(application=working.application).count() == 2
+
+
+# --- Records left open before the stage service closed them --------------------------------
+
+
+def test_the_tidy_up_migration_closes_what_finished_applications_left_open(program, placement):
+    """The data migration closes the records of applications that ended before this rule."""
+    import importlib
+
+    from django.apps import apps
+
+    tidy = importlib.import_module("placements.migrations.0002_close_records_of_finished_applications")
+    withdrawn = accept(program)
+    left_at(withdrawn, Stage.WITHDRAWN)
+    left_at(placement.application, Stage.REJECTED)
+    trained = statuses(placement.application)
+
+    tidy.close(apps, None)
+
+    assert statuses(withdrawn) == [EnrolmentStatus.DISCONTINUED] * 2
+    assert {e.outcome_reason for e in phases_of(withdrawn)} == {"Lamaran “Ditarik”."}
+    placement.refresh_from_db()
+    assert (placement.status, placement.status_reason) == (PlacementStatus.TERMINATED, "Lamaran “Ditolak”.")
+    event = PlacementEvent.objects.filter(placement=placement).latest("id")
+    assert (event.from_status, event.to_status) == (PlacementStatus.PLANNED, PlacementStatus.TERMINATED)
+    assert statuses(placement.application) == trained  # passed phases stay passed
+    tidy.close(apps, None)  # a second run finds nothing to do
+    ends = PlacementEvent.objects.filter(placement=placement, to_status=PlacementStatus.TERMINATED)
+    assert ends.count() == 1
