@@ -186,6 +186,9 @@ if PRODUCTION and EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.sm
         "otherwise e-mail is silently not sent."
     )
 vars().update(EMAIL_CONFIG)
+# Django's SMTP backend waits forever by default: a hung mail server would hold a worker, and
+# the delivery row it locked, indefinitely. A timeout is a failed try, retried with backoff.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="P2MI Portal <no-reply@p2mi.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in messages sent by background tasks, which have no request to take the host from.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import smtplib
+import socket
+import time
 
 import pytest
 from django.core import mail
@@ -298,6 +300,40 @@ def test_seat_offered_subject_text_itself_is_translated_for_indonesian_recipient
 
 
 # --- When delivery fails -----------------------------------------------------------------
+
+
+@pytest.fixture
+def hung_smtp_server():
+    """An SMTP server that accepts the connection and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_a_hung_smtp_server_is_a_failed_try_after_email_timeout(program, staff, settings, hung_smtp_server):
+    application = application_at(Stage.INTERVIEWED, program=program)
+    offer(application, staff)
+    email = email_of(notifications_of(application).get())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", hung_smtp_server
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 0.5
+
+    started = time.monotonic()
+    with pytest.raises(DeliveryFailed, match=r"TimeoutError|timed out"):
+        delivery_deliver(delivery_id=email.pk)
+
+    assert time.monotonic() - started < 5
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (DeliveryStatus.PENDING, 1)
+
+
+def test_email_timeout_has_a_default():
+    from django.conf import settings
+
+    assert settings.EMAIL_TIMEOUT == 10.0
 
 
 def test_failing_email_backend_keeps_the_row_pending_and_a_later_delivery_sends_it_once(
