@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +18,21 @@ from p2mi_portal.forms import add_domain_errors
 
 from . import selectors, services
 from .forms import NotificationPreferencesForm
-from .models import Channel
+from .models import Channel, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _rendered(notification: Notification, language: str) -> tuple[str, str]:
+    """One message of the inbox; one that cannot be rendered must not hide all the others."""
+    try:
+        return services.notification_render(notification, language=language)
+    except Exception:
+        logger.exception("notification %s (%s) could not be rendered", notification.pk, notification.kind)
+        return (
+            notification.get_kind_display(),
+            _("This message cannot be shown right now."),
+        )
 
 
 @login_required
@@ -25,10 +41,7 @@ from .models import Channel
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_of(request.user), 20).get_page(request.GET.get("page"))
     # Shown in the page's language, whatever language the e-mail went out in.
-    messages_shown = [
-        (notification, *services.notification_render(notification, language=request.LANGUAGE_CODE))
-        for notification in page
-    ]
+    messages_shown = [(item, *_rendered(item, request.LANGUAGE_CODE)) for item in page]
     return render(
         request,
         "notifications/inbox.html",

@@ -93,6 +93,24 @@ def test_the_inbox_needs_a_login(client, db):
     assert "/account/login/" in response["Location"]
 
 
+def test_a_message_that_cannot_be_rendered_does_not_hide_the_others(client, candidate, caplog):
+    _notice(candidate.user)
+    broken = Notification.objects.create(
+        recipient=candidate.user,
+        kind=NotificationKind.INTERVIEW_SCHEDULED,
+        context={"starts_at": "not a time", "program_id": 0},
+    )
+    client.force_login(candidate.user)
+    with caplog.at_level("ERROR", logger="notifications.views"):
+        response = client.get("/en/me/notifications/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "SMK Go Global" in page  # the other message is shown in full
+    assert f'id="notification-{broken.pk}"' in page
+    assert "This message cannot be shown right now." in page
+    assert f"notification {broken.pk} (interview_scheduled) could not be rendered" in caplog.text
+
+
 def test_the_inbox_is_in_indonesian_at_the_root_address(client, candidate):
     _notice(candidate.user)
     client.force_login(candidate.user)
