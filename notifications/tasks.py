@@ -7,6 +7,7 @@ from django.conf import settings
 
 from .services import (
     MAX_ATTEMPTS,
+    RETRY_BACKOFF_MAX,
     DeliveryFailed,
     broadcast_fan_out,
     broadcasts_resume,
@@ -20,7 +21,7 @@ from .services import recruitment_closing_remind as remind_recruitment_closing
 @shared_task(
     autoretry_for=(DeliveryFailed,),
     retry_backoff=settings.NOTIFICATION_RETRY_BACKOFF,
-    retry_backoff_max=3600,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
     retry_jitter=True,
     max_retries=MAX_ATTEMPTS - 1,
 )

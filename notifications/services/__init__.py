@@ -11,6 +11,7 @@ from .broadcasts import (
 )
 from .outbox import (
     MAX_ATTEMPTS,
+    RETRY_BACKOFF_MAX,
     DeliveryFailed,
     deliveries_deliver_batch,
     deliveries_dispatch,
@@ -31,6 +32,7 @@ __all__ = [
     "BROADCAST_BATCH",
     "MAX_ATTEMPTS",
     "RECRUITMENT_CLOSING_DAYS",
+    "RETRY_BACKOFF_MAX",
     "DeliveryFailed",
     "broadcast_audience",
     "broadcast_create",

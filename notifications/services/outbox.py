@@ -259,6 +259,8 @@ class DeliveryFailed(Exception):
 # A delivery is tried this many times (the first try and the task's retries) before it is
 # marked failed for staff to see.
 MAX_ATTEMPTS = 8
+# The longest wait between two tries, in seconds (delivery_send's retry_backoff_max).
+RETRY_BACKOFF_MAX = 3600
 
 # Providers' error texts may quote the address they refused; staff and logs see neither.
 _EMAIL_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
@@ -361,12 +363,30 @@ def deliveries_deliver_batch(*, delivery_ids: list[int]) -> int:
     return sent
 
 
+def retry_wait_longest(attempts: int) -> datetime.timedelta:
+    """The longest a delivery's own task waits before trying again after ``attempts`` failed tries.
+
+    The same schedule as ``delivery_send``'s retries (Celery's exponential backoff: the
+    factor doubled per retry, capped, then a random part of it as jitter).
+    """
+    seconds = settings.NOTIFICATION_RETRY_BACKOFF * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(seconds, RETRY_BACKOFF_MAX))
+
+
 def deliveries_sweep(*, quiet_for: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
-    """Dispatch again what is still pending and untouched for a while (e.g. after a broker outage)."""
-    cutoff = timezone.now() - quiet_for
+    """Dispatch again what is still pending and untouched for a while (e.g. after a broker outage).
+
+    A delivery that failed a try has its retry scheduled by its own task; the sweep waits for
+    that retry's latest time as well, so it stands in only for a retry that was lost and never
+    shortens the backoff a failing provider is given.
+    """
+    now = timezone.now()
+    quiet = models.Q(attempted_at__isnull=True, created_at__lt=now - quiet_for)
+    for attempts in range(1, MAX_ATTEMPTS):
+        quiet |= models.Q(attempts=attempts, attempted_at__lt=now - quiet_for - retry_wait_longest(attempts))
     stale = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lt=cutoff)
-        .filter(models.Q(attempted_at__isnull=True) | models.Q(attempted_at__lt=cutoff))
+        Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(quiet)
         .order_by("created_at")
         .values_list("pk", flat=True)[:5000]
     )

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from candidates import services as candidate_services
 from candidates.models import Document, DocumentStatus
-from notifications import services
+from notifications import services, tasks
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
+from notifications.services import outbox
 from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, UserFactory
 
 INBOX = "/en/me/notifications/"
@@ -211,6 +212,34 @@ def test_the_sweep_resends_what_is_still_pending_and_quiet(candidate):
         untouched.refresh_from_db()
         assert untouched.status == DeliveryStatus.PENDING
     assert services.deliveries_sweep() == 0
+
+
+@pytest.mark.parametrize(
+    "attempts, minutes_ago, swept",
+    [
+        (1, 4, False),  # quiet for less than 5 minutes
+        (1, 6, True),  # retry due within 30 s: lost
+        (5, 10, False),  # its own retry may still come: up to 8 minutes after the try
+        (5, 14, True),
+        (7, 30, False),  # up to 32 minutes, then the 5 quiet ones
+        (7, 38, True),
+    ],
+)
+def test_the_sweep_never_shortens_the_backoff_of_a_failing_delivery(candidate, attempts, minutes_ago, swept):
+    tried = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    delivery = _email(candidate.user, attempts=attempts, attempted_at=tried, last_error="SMTP down")
+    Delivery.objects.filter(pk=delivery.pk).update(created_at=tried - datetime.timedelta(hours=2))
+
+    assert services.deliveries_sweep() == (1 if swept else 0)
+    delivery.refresh_from_db()
+    assert delivery.attempts == (attempts + 1 if swept else attempts)
+
+
+def test_the_longest_retry_wait_follows_the_task_backoff(settings):
+    assert settings.NOTIFICATION_RETRY_BACKOFF == 30
+    waits = [outbox.retry_wait_longest(attempts).total_seconds() for attempts in range(1, 10)]
+    assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert tasks.delivery_send.retry_backoff_max == services.RETRY_BACKOFF_MAX
 
 
 def test_the_sweep_is_on_the_beat_schedule(settings):
