@@ -84,3 +84,31 @@ def test_a_profile_with_a_malformed_major_is_shown_again_with_the_field_message(
     assert "major" in response.context["adminform"].form.errors
     candidate.refresh_from_db()
     assert candidate.major == welding
+
+
+CRONTAB = {"minute": "0", "hour": "7", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+TASKS_INLINE = {"periodictask_set-TOTAL_FORMS": "0", "periodictask_set-INITIAL_FORMS": "0"}
+
+
+@pytest.mark.parametrize("part", ["minute", "hour", "day_of_month"])
+def test_a_schedule_the_task_runner_cannot_read_is_refused_with_a_message(staff_client, part):
+    from django_celery_beat.models import CrontabSchedule
+
+    url = english("admin:django_celery_beat_crontabschedule_add")
+    response = staff_client.post(url, {**CRONTAB, **TASKS_INLINE, "timezone": "Asia/Jakarta", part: "-1"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "The task scheduler cannot read this schedule: negative numbers not supported"
+    ]
+    assert not CrontabSchedule.objects.exists()
+    assert staff_client.post(url, {**CRONTAB, **TASKS_INLINE, "timezone": "Asia/Jakarta"}).status_code == 302
+    assert CrontabSchedule.objects.get().hour == "7"
+
+
+def test_a_stored_schedule_the_task_runner_cannot_read_still_lists(staff_client):
+    from django_celery_beat.models import CrontabSchedule
+
+    schedule = CrontabSchedule.objects.create(**{**CRONTAB, "hour": "-1"})
+    assert staff_client.get(english("admin:django_celery_beat_crontabschedule_changelist")).status_code == 200
+    url = english("admin:django_celery_beat_crontabschedule_change", schedule.pk)
+    assert staff_client.get(url).status_code == 200
