@@ -77,6 +77,8 @@ class LanguageInline(ReadOnlyInline):
 
 
 def _download_link(document: Document) -> str:
+    if document.pk is None:  # a blank row of a re-shown form: nothing stored to download
+        return "-"
     url = reverse("candidates:document_download", args=[document.pk])
     return format_html('<a href="{}">{}</a>', url, _("Download"))
 

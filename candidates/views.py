@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -34,6 +35,8 @@ from .forms import (
 )
 from .models import Stage
 from .pipeline import Actor, allowed_targets
+
+logger = logging.getLogger(__name__)
 
 
 def candidate_view(view):
@@ -188,8 +191,13 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     except NotFound as exc:
         raise Http404 from exc
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.content_type]
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:  # ValueError: no file recorded at all
+        logger.warning("document %s: the stored file is missing", document.pk)
+        raise Http404 from exc
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{document.kind}.{extension}",
         content_type=document.content_type,

@@ -263,6 +263,13 @@ def test_a_missing_document_is_404(candidate_client, png_document):
     assert candidate_client.get(en("candidates:document_download", png_document.pk + 1000)).status_code == 404
 
 
+def test_a_document_whose_stored_file_is_gone_is_404(candidate_client, png_document, caplog):
+    png_document.file.storage.delete(png_document.file.name)
+    response = candidate_client.get(en("candidates:document_download", png_document.pk))
+    assert response.status_code == 404
+    assert f"document {png_document.pk}: the stored file is missing" in caplog.text
+
+
 def test_anonymous_is_sent_to_the_login_page(client, png_document):
     url = en("candidates:document_download", png_document.pk)
     response = client.get(url)
