@@ -18,7 +18,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Field, Model
+from django.db.models import Field, Model, URLField
 from django.http import HttpRequest
 
 
@@ -88,6 +88,12 @@ class KeyCheckedAdminMixin:
             post.setlist(helpers.ACTION_CHECKBOX_NAME, usable)
             request.POST = post
         return super().response_action(request, queryset)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, URLField):
+            # An address typed without a scheme is read as https (the default from Django 6 on).
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -112,3 +112,13 @@ def test_a_stored_schedule_the_task_runner_cannot_read_still_lists(staff_client)
     assert staff_client.get(english("admin:django_celery_beat_crontabschedule_changelist")).status_code == 200
     url = english("admin:django_celery_beat_crontabschedule_change", schedule.pk)
     assert staff_client.get(url).status_code == 200
+
+
+def test_a_partner_website_typed_without_a_scheme_is_read_as_https(client, db, recwarn):
+    client.force_login(StaffFactory())
+    with translation.override("en"):
+        page = client.get(reverse("admin:programs_partner_add"))
+    assert page.status_code == 200
+    website = page.context["adminform"].form.fields["website"]
+    assert website.clean("bpsdmi.kemenperin.go.id") == "https://bpsdmi.kemenperin.go.id"
+    assert not [warning for warning in recwarn.list if "assume_scheme" in str(warning.message)]
