@@ -225,25 +225,40 @@ def majors(rows: Sequence[Sequence]) -> Panel:
     )
 
 
-def complaints(counts: Sequence[ComplaintCounts]) -> Panel:
-    labels = {status.value: str(status.label) for status in ComplaintStatus}
+def _overdue_chart(rows: Sequence[tuple[str, int, int]], *, chart_id: str, title: str) -> tuple[str, str]:
+    """A bar per (label, open, overdue), split into overdue and within the deadline, and its
+    legend; nothing when no complaint is open."""
+    if not any(open_count for _label, open_count, _overdue in rows):
+        return mark_safe(""), mark_safe("")
     segments = [
         charts.Segment(_("overdue"), "seg-overdue"),
         charts.Segment(_("within the deadline"), "seg-due"),
     ]
+    bars = [
+        charts.StackedRow(
+            label,
+            [overdue, open_count - overdue],
+            [whole(overdue), whole(open_count - overdue)],
+            whole(open_count),
+        )
+        for label, open_count, overdue in rows
+    ]
+    return charts.stacked_bar_chart(bars, segments=segments, chart_id=chart_id, title=title), charts.legend(
+        segments
+    )
+
+
+def complaints(counts: Sequence[ComplaintCounts]) -> Panel:
+    labels = {status.value: str(status.label) for status in ComplaintStatus}
     open_counts = [row for row in counts if row.status in OPEN_STATUSES]
     open_total = sum(row.total for row in open_counts)
     overdue_total = sum(row.overdue for row in open_counts)
     title = _("Open complaints")
-    rows = [
-        charts.StackedRow(
-            labels[row.status],
-            [row.overdue, row.total - row.overdue],
-            [whole(row.overdue), whole(row.total - row.overdue)],
-            whole(row.total),
-        )
-        for row in open_counts
-    ]
+    chart, legend = _overdue_chart(
+        [(labels[row.status], row.total, row.overdue) for row in open_counts],
+        chart_id="chart-complaints",
+        title=title,
+    )
     return Panel(
         key="complaints",
         title=title,
@@ -253,10 +268,8 @@ def complaints(counts: Sequence[ComplaintCounts]) -> Panel:
             for row in counts
         ],
         totals=[_("Open"), whole(open_total), whole(overdue_total)],
-        chart=charts.stacked_bar_chart(rows, segments=segments, chart_id="chart-complaints", title=title)
-        if open_total
-        else mark_safe(""),
-        legend=charts.legend(segments) if open_total else mark_safe(""),
+        chart=chart,
+        legend=legend,
         empty=_("No complaints about this programme."),
         note=_("%(open)s open, %(overdue)s of them past their deadline.")
         % {"open": whole(open_total), "overdue": whole(overdue_total)},
@@ -273,35 +286,22 @@ class OpenComplaints:
 
 
 def complaints_by_program(counts: Sequence[OpenComplaints]) -> Panel:
-    segments = [
-        charts.Segment(_("overdue"), "seg-overdue"),
-        charts.Segment(_("within the deadline"), "seg-due"),
-    ]
     open_total = sum(row.open for row in counts)
     overdue_total = sum(row.overdue for row in counts)
     title = _("Open complaints by programme")
-    bars = [
-        charts.StackedRow(
-            row.label,
-            [row.overdue, row.open - row.overdue],
-            [whole(row.overdue), whole(row.open - row.overdue)],
-            whole(row.open),
-        )
-        for row in counts
-        if row.open
-    ]
+    chart, legend = _overdue_chart(
+        [(row.label, row.open, row.overdue) for row in counts if row.open],
+        chart_id="chart-complaints-by-programme",
+        title=title,
+    )
     return Panel(
         key="complaints-by-programme",
         title=title,
         columns=[_("Programme"), _("Open"), _("Overdue")],
         rows=[[row.label, whole(row.open), whole(row.overdue)] for row in counts],
         totals=[_("All open complaints"), whole(open_total), whole(overdue_total)],
-        chart=charts.stacked_bar_chart(
-            bars, segments=segments, chart_id="chart-complaints-by-programme", title=title
-        )
-        if open_total
-        else mark_safe(""),
-        legend=charts.legend(segments) if open_total else mark_safe(""),
+        chart=chart,
+        legend=legend,
         empty=_("No open complaints."),
         note=_(
             "%(open)s open, %(overdue)s of them past their deadline. Programmes without open "

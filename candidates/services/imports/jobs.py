@@ -815,8 +815,7 @@ def _finish(job_id: int) -> ImportJob:
     job.file = ""
     job.save(update_fields=["status", "finished_at", "updated_at", "file"])
     # The file holds every NIK in full: it is not kept once imported.
-    storage = ImportJob.file.field.storage
-    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
+    _file_delete_on_commit(stored)
     if job.imported_by is not None:
         notification_queue(
             recipient=job.imported_by,
@@ -831,6 +830,13 @@ def _finish(job_id: int) -> ImportJob:
             },
         )
     return job
+
+
+def _file_delete_on_commit(stored: str) -> None:
+    """Delete an uploaded file once the change that lets go of it commits (it holds every NIK)."""
+    if stored:
+        storage = ImportJob.file.field.storage
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def import_job_stalled(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
@@ -887,8 +893,7 @@ def import_job_fail(*, job: ImportJob, actor: User) -> ImportJob:
             outcome=ImportOutcome.ERROR,
             messages=[_("Not imported: the import stopped before this row.")],
         )
-    storage = ImportJob.file.field.storage
-    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
+    _file_delete_on_commit(stored)
     logger.info("import %s given up after %s of %s rows", locked.pk, locked.rows_done, locked.rows_total)
     return locked
 
@@ -901,12 +906,7 @@ def import_job_delete(*, job: ImportJob) -> None:
         raise Conflict(_("This file is being imported; wait until it is finished."), code="importing")
     stored = locked.file.name
     locked.delete()
-    storage = ImportJob.file.field.storage
-    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
-
-
-def _storage():
-    return ImportJob.file.field.storage
+    _file_delete_on_commit(stored)
 
 
 def import_files_forget(*, now: datetime.datetime | None = None) -> int:
@@ -936,8 +936,7 @@ def import_files_forget(*, now: datetime.datetime | None = None) -> int:
             job.file = ""
             job.file_removed_at = now
             job.save(update_fields=["status", "finished_at", "file", "file_removed_at"])
-            if stored:
-                transaction.on_commit(lambda stored=stored: _storage().delete(stored))
+            _file_delete_on_commit(stored)
         forgotten += 1
     if forgotten:
         logger.info("imports: the files and reports of %s unfinished imports removed", forgotten)
