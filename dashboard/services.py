@@ -80,14 +80,11 @@ def program_figures_request(*, program_id: int) -> bool:
     key = _request_key(program_id)
     if not cache.add(key, True, REQUEST_SECONDS):
         return False
-    try:
-        # Through the outbox's broker pause: while the broker is down a page asks it once, not each view.
-        queued = task_publish(figures_refresh, program_id)
-    except Exception:  # the computation itself, when tasks run in-process
-        logger.warning("dashboard figures of programme %s: refresh not done", program_id, exc_info=True)
-        queued = False
+    # Through the outbox's broker pause: while the broker is down a page asks it once, not each view.
+    queued = task_publish(figures_refresh, program_id)
     if not queued:
         cache.delete(key)
+        logger.warning("dashboard figures of programme %s: refresh not done", program_id)
     return queued
 
 

@@ -16,6 +16,9 @@ from django_celery_beat.models import CrontabSchedule
 # so the form checks with the scheduler's own parser and the description never fails.
 
 
+CRONTAB_PARTS = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
+
+
 class CrontabScheduleForm(forms.ModelForm):
     class Meta:
         model = CrontabSchedule
@@ -32,9 +35,6 @@ class CrontabScheduleForm(forms.ModelForm):
                     _("The task scheduler cannot read this schedule: %(problem)s"), params={"problem": exc}
                 ) from exc
         return cleaned
-
-
-CRONTAB_PARTS = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
 
 
 class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):

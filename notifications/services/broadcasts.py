@@ -122,13 +122,8 @@ def broadcast_send(*, broadcast: Broadcast, actor: User) -> Broadcast:
 def _dispatch_fan_out(broadcast_id: int) -> None:
     from ..tasks import broadcast_fan_out_task
 
-    try:
-        queued = task_publish(broadcast_fan_out_task, broadcast_id)
-    except Exception:  # when tasks run in-process: the fan-out itself failed
-        logger.warning("broadcast %s: fan-out stopped; the sweep resumes it", broadcast_id, exc_info=True)
-        return
-    if not queued:
-        logger.warning("broadcast %s: fan-out not dispatched; the sweep resumes it", broadcast_id)
+    if not task_publish(broadcast_fan_out_task, broadcast_id):
+        logger.warning("broadcast %s: fan-out not dispatched or stopped; the sweep resumes it", broadcast_id)
 
 
 def broadcasts_resume(*, stalled_for: datetime.timedelta = BROADCAST_STALLED_AFTER) -> int:
@@ -227,14 +222,6 @@ def broadcast_fan_out(*, broadcast_id: int, batch_size: int = BROADCAST_BATCH) -
 def _dispatch_batch(delivery_ids: list[int]) -> None:
     from ..tasks import deliveries_send_batch
 
-    if not delivery_ids:
-        return
-    try:
-        queued = task_publish(deliveries_send_batch, delivery_ids)
-    except Exception:  # when tasks run in-process
-        logger.warning(
-            "a batch of %s deliveries stays pending: sending failed", len(delivery_ids), exc_info=True
-        )
-        return
-    if not queued:  # the sweep sends them once the broker is back
-        logger.warning("a batch of %s deliveries stays pending: dispatch failed", len(delivery_ids))
+    if delivery_ids and not task_publish(deliveries_send_batch, delivery_ids):
+        # Not queued (the broker), or failed in-process: the sweep sends them later.
+        logger.warning("a batch of %s deliveries stays pending", len(delivery_ids))

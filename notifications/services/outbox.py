@@ -6,6 +6,7 @@ import contextvars
 import datetime
 import logging
 import re
+import reprlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -116,13 +117,20 @@ def _broker_failed(exc: BaseException) -> None:
 
 
 def task_publish(task, *args: Any) -> bool:
-    """Queue ``task(*args)`` unless the broker is paused; ``False`` when it was not queued.
+    """Queue ``task(*args)`` unless the broker is paused; ``False`` when it was not done.
 
     A broker error pauses further dispatches of this process; the caller's rows stay
     pending for the sweep. Nothing here raises: the request that caused it must succeed.
+    Where tasks run in-process (no broker) the task runs here, and its failure is logged
+    and reported as ``False`` like a task that could not be queued.
     """
     if task.app.conf.task_always_eager:  # no broker: the task runs here and now
-        task.delay(*args)
+        try:
+            task.delay(*args)
+        except Exception:
+            # Tasks take ids, never personal data; reprlib keeps a batch's list short.
+            logger.warning("task %s%s failed in-process", task.name, reprlib.repr(args), exc_info=True)
+            return False
         return True
     if broker_paused():
         return False
@@ -138,10 +146,7 @@ def delivery_dispatch(*, delivery_id: int) -> None:
     """Ask a worker to deliver. A broker outage must not fail the request that caused it."""
     from ..tasks import delivery_send
 
-    try:
-        task_publish(delivery_send, delivery_id)
-    except Exception:  # when tasks run in-process: the channel failed
-        logger.warning("delivery %s stays pending: dispatch failed", delivery_id, exc_info=True)
+    task_publish(delivery_send, delivery_id)  # if not done, the delivery stays pending for the sweep
 
 
 def deliveries_dispatch(*, delivery_ids: Iterable[int]) -> None:

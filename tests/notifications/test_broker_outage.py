@@ -88,3 +88,16 @@ def _task():
     from notifications.tasks import delivery_send
 
     return delivery_send
+
+
+def test_a_task_failing_in_process_is_reported_as_not_done_and_logged_without_raising(caplog):
+    from celery import shared_task
+
+    @shared_task(name="tests.failing_task")
+    def failing_task(delivery_id: int) -> None:
+        raise RuntimeError("provider exploded")
+
+    with caplog.at_level(logging.WARNING, logger=outbox.logger.name):
+        assert outbox.task_publish(failing_task, 41) is False
+    assert "task tests.failing_task(41,) failed in-process" in caplog.text
+    assert not outbox.broker_paused()  # not the broker's fault: nothing is paused

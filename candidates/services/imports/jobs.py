@@ -716,16 +716,10 @@ def _dispatch_deliveries(delivery_ids: list[int]) -> None:
     from notifications.services.outbox import task_publish
     from notifications.tasks import deliveries_send_batch
 
-    if not delivery_ids:
-        return
     # Through the outbox's pause: with the broker down, an import of many batches asks it once,
     # not once a batch; the periodic sweep sends what stays pending once the broker is back.
-    try:
-        queued = task_publish(deliveries_send_batch, delivery_ids)
-    except Exception:  # tasks run in-process and the sending itself failed
-        queued = False
-    if not queued:
-        logger.warning("a batch of %s invitations stays pending: dispatch failed", len(delivery_ids))
+    if delivery_ids and not task_publish(deliveries_send_batch, delivery_ids):
+        logger.warning("a batch of %s invitations stays pending", len(delivery_ids))
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
