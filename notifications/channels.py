@@ -1,9 +1,11 @@
 """Text-message channels (SMS, WhatsApp): one small interface, a backend per provider.
 
 A backend sends one text to one phone number and returns the provider's message id, or
-raises :class:`ProviderError`. Each channel is configured on its own (``SMS_BACKEND``,
-``WHATSAPP_BACKEND``: ``console``, ``file``, ``http`` or ``locmem``); e-mail stays on
-Django's e-mail backend (``EMAIL_URL``).
+raises :class:`ProviderError`. Each message carries a key that stays the same on every try
+of the same delivery, so a provider that honours ``Idempotency-Key`` sends it once even when
+a worker dies after the provider took it and before the portal recorded that. Each channel
+is configured on its own (``SMS_BACKEND``, ``WHATSAPP_BACKEND``: ``console``, ``file``,
+``http`` or ``locmem``); e-mail stays on Django's e-mail backend (``EMAIL_URL``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class TextBackend:
     channel: str
     sender: str
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, key: str = "") -> str:
         raise NotImplementedError
 
 
@@ -53,7 +55,7 @@ class ConsoleBackend(TextBackend):
     The number is masked: in production the console is the log.
     """
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, key: str = "") -> str:
         message_id = uuid.uuid4().hex
         sys.stdout.write(
             f"--- {self.channel} from {self.sender} to {mask_phone(to)} [{message_id}]\n{text}\n---\n"
@@ -68,7 +70,7 @@ class FileBackend(TextBackend):
 
     directory: Path = Path()
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, key: str = "") -> str:
         message_id = uuid.uuid4().hex
         line = json.dumps(
             {
@@ -77,6 +79,7 @@ class FileBackend(TextBackend):
                 "sender": self.sender,
                 "to": to,
                 "text": text,
+                "key": key,
                 "at": datetime.datetime.now(datetime.UTC).isoformat(),
             },
             ensure_ascii=False,
@@ -94,22 +97,26 @@ class FileBackend(TextBackend):
 
 @dataclass(frozen=True)
 class HttpBackend(TextBackend):
-    """POSTs ``{"to", "text", "channel", "sender"}`` as JSON with a bearer token.
+    """POSTs ``{"to", "text", "channel", "sender", "idempotency_key"}`` as JSON with a bearer token.
 
-    A 2xx answer is success; its JSON ``id`` (or ``message_id``), when there is one, is the
-    provider's message id. Anything else, a timeout or a refused connection is a
-    ``ProviderError``, whose text never contains the number.
+    The key is also sent as the ``Idempotency-Key`` header: the same on every try of one
+    delivery, so the provider can answer a repeated request with the message it already
+    took instead of sending it again. A 2xx answer is success; its JSON ``id`` (or
+    ``message_id``), when there is one, is the provider's message id. Anything else, a
+    timeout or a refused connection is a ``ProviderError``, whose text never contains the
+    number.
     """
 
     url: str = ""
     token: str = ""
     timeout: float = 10.0
 
-    def send(self, *, to: str, text: str) -> str:
-        body = json.dumps(
-            {"to": to, "text": text, "channel": self.channel, "sender": self.sender}, ensure_ascii=False
-        ).encode()
+    def send(self, *, to: str, text: str, key: str = "") -> str:
+        payload = {"to": to, "text": text, "channel": self.channel, "sender": self.sender}
         headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        if key:
+            payload["idempotency_key"] = headers["Idempotency-Key"] = key
+        body = json.dumps(payload, ensure_ascii=False).encode()
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked in settings
@@ -142,11 +149,18 @@ class LocmemBackend(TextBackend):
     outbox: ClassVar[list[dict[str, str]]] = []
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, key: str = "") -> str:
         message_id = uuid.uuid4().hex
         with self._lock:
             self.outbox.append(
-                {"id": message_id, "channel": self.channel, "sender": self.sender, "to": to, "text": text}
+                {
+                    "id": message_id,
+                    "channel": self.channel,
+                    "sender": self.sender,
+                    "to": to,
+                    "text": text,
+                    "key": key,
+                }
             )
         return message_id
 
@@ -173,6 +187,9 @@ def text_backend(channel: str) -> TextBackend:
     raise ValueError(f"{prefix}_BACKEND must be one of {', '.join(BACKENDS)}")
 
 
-def text_send(*, channel: str, to: str, text: str) -> str:
-    """Send one text on ``channel``; the provider's message id, or ``ProviderError``."""
-    return text_backend(channel).send(to=to, text=text)
+def text_send(*, channel: str, to: str, text: str, key: str = "") -> str:
+    """Send one text on ``channel``; the provider's message id, or ``ProviderError``.
+
+    ``key`` names the message for the provider, the same on every try (see ``HttpBackend``).
+    """
+    return text_backend(channel).send(to=to, text=text, key=key)

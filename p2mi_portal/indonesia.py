@@ -68,6 +68,30 @@ def mask_nik(nik: str | None) -> str:
     return f"{nik[:4]}{'•' * 8}{nik[-4:]}"
 
 
+# Sixteen digits, perhaps written in groups ("3171 0115 0804 0001", "3171.0115…"), not part
+# of a longer number; and any other run of 14 digits or more (a NIK with a digit or two too
+# many or too few). Phone numbers (10–13 digits) stay, as the form's own examples do.
+_NIK_SHAPED = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){15}(?![\d])")
+_LONG_NUMBER = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){13,}(?![\d])")
+
+
+def mask_nik_shaped(text: str) -> str:
+    """``text`` with every NIK-shaped number masked as :func:`mask_nik` does, other long numbers too.
+
+    For what is kept from untrusted input (an imported cell quoted in a report): a NIK
+    typed into the wrong column must not be stored in full there either.
+    """
+
+    def nik(match: re.Match[str]) -> str:
+        return mask_nik(re.sub(r"\D", "", match.group()))
+
+    def long_number(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return f"{digits[:2]}{'•' * (len(digits) - 4)}{digits[-2:]}"
+
+    return _LONG_NUMBER.sub(long_number, _NIK_SHAPED.sub(nik, text))
+
+
 def mask_phone(phone: str | None) -> str:
     """``+62812•••••890``: the operator's prefix and the last three digits, not enough to call."""
     if not phone:

@@ -173,6 +173,9 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=5) * 1024 * 1024
 # checks and imports the file (smaller files are done while the page loads).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 1024 * 1024
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
+# What an XLSX (a zip) may unpack to: openpyxl holds every shared string in memory, so this
+# bounds the memory a worker spends on one file. Larger workbooks are refused unread.
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_MB", default=400) * 1024 * 1024
 # An import left unfinished (checked but never confirmed, or stopped) loses its file, which
 # holds every NIK in full, and its row-by-row report this many days after it last changed.
 IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=7)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import hashlib
+import hmac
 import logging
 import re
 import reprlib
@@ -11,10 +13,10 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -277,15 +279,39 @@ def _scrubbed(text: str, address: str) -> str:
     return _PHONE_NUMBER.sub("[number]", _EMAIL_ADDRESS.sub("[e-mail]", text))
 
 
+def delivery_key(delivery_id: int) -> str:
+    """The name of one delivery for the provider: the same on every try, unguessable, per deployment.
+
+    A worker can die after the provider took a message and before the row saying so is
+    committed; the retry then sends the same key, and a provider that honours it answers
+    with the message it already has instead of sending a second one. The signature keeps
+    two deployments that share a provider account (staging and production) apart.
+    """
+    signature = hmac.new(
+        settings.SECRET_KEY.encode(), f"delivery:{delivery_id}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"p2mi-delivery-{delivery_id}-{signature[:16]}"
+
+
+def _message_id_domain() -> str:
+    # The site's name, not the worker's host: a retry on another worker keeps the Message-ID.
+    return urlsplit(settings.SITE_URL).hostname or DNS_NAME
+
+
 def _send(delivery: Delivery, address: str) -> str:
     """Render and send on the delivery's channel; the provider's message id."""
     notification = delivery.notification
+    key = delivery_key(delivery.pk)
     if delivery.channel == Channel.EMAIL:
         subject, body = notification_render(notification)
-        message_id = make_msgid(domain=DNS_NAME)
+        # SMTP has no idempotency key: a message sent again after a crash carries the same
+        # Message-ID, by which mail servers and clients recognise and drop the copy.
+        message_id = f"<{key}@{_message_id_domain()}>"
         EmailMessage(subject, body, None, [address], headers={"Message-ID": message_id}).send()
         return message_id
-    return text_send(channel=delivery.channel, to=address, text=notification_render_short(notification))
+    return text_send(
+        channel=delivery.channel, to=address, text=notification_render_short(notification), key=key
+    )
 
 
 def delivery_deliver(*, delivery_id: int) -> bool:

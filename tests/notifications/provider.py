@@ -2,6 +2,8 @@
 
 It records every request (path, headers, JSON body), answers ``500`` for the first
 ``failures`` requests and ``200`` with ``{"id": …}`` after that, and can be made slow.
+Like the providers that honour ``Idempotency-Key``, it answers a request whose key it has
+already taken with the first answer, and sends nothing the second time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class FakeProvider:
         self.failures = failures
         self.delay = delay
         self.requests: list[dict] = []
+        self.taken: dict[str, str] = {}  # idempotency key → the message id first answered
         self._lock = threading.Lock()
         provider = self
 
@@ -25,8 +28,10 @@ class FakeProvider:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                key = self.headers.get("Idempotency-Key")
                 with provider._lock:
-                    failing = provider.failures > 0
+                    repeated = provider.taken.get(key) if key else None
+                    failing = repeated is None and provider.failures > 0
                     if failing:
                         provider.failures -= 1
                     provider.requests.append(
@@ -35,14 +40,16 @@ class FakeProvider:
                             "headers": dict(self.headers),
                             "json": json.loads(body or b"null"),
                             "status": 500 if failing else 200,
+                            "repeated": repeated is not None,
                         }
                     )
                     number = len(provider.requests)
+                    message_id = repeated or f"msg-{number}"
+                    if key and not failing:
+                        provider.taken[key] = message_id
                 if provider.delay:
                     time.sleep(provider.delay)
-                status, answer = (
-                    (500, {"error": "unavailable"}) if failing else (200, {"id": f"msg-{number}"})
-                )
+                status, answer = (500, {"error": "unavailable"}) if failing else (200, {"id": message_id})
                 payload = json.dumps(answer).encode()
                 try:
                     self.send_response(status)
@@ -74,6 +81,16 @@ class FakeProvider:
         """The bodies of the requests that were answered with success."""
         with self._lock:
             return [request["json"] for request in self.requests if request["status"] == 200]
+
+    @property
+    def sent(self) -> list[dict]:
+        """The messages the provider sent: successful requests less the repeats of a key it had taken."""
+        with self._lock:
+            return [
+                request["json"]
+                for request in self.requests
+                if request["status"] == 200 and not request["repeated"]
+            ]
 
 
 def unanswered_url() -> str:

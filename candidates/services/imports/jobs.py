@@ -37,6 +37,7 @@ from accounts.models import Role, User
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.indonesia import mask_nik_shaped
 from programs.models import PlacementTrack, Program, RecruitmentState
 
 from ...consent import CONSENT_VERSION
@@ -52,7 +53,7 @@ from ...models import (
     Stage,
 )
 from .columns import CleanRow, Lookups, column_positions, eligibility_problems, missing_columns, row_clean
-from .sheet import HEADER_SEARCH_ROWS, sheet_format, sheet_rows, utf8_problem
+from .sheet import HEADER_SEARCH_ROWS, sheet_format, sheet_rows, utf8_problem, xlsx_unpacked_size
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ IMPORT_BATCH = 500
 IMPORT_STALLED_AFTER = datetime.timedelta(minutes=5)
 # The consent recorded on an imported application: the BKK's written consent, confirmed by staff.
 IMPORT_CONSENT_VERSION = f"bkk-{CONSENT_VERSION}"
+# A workbook unpacking to more than this is not opened in the request that uploads it (about
+# 10,000 rows of sheet XML; the shared strings come on top and are held in memory).
+XLSX_READ_IN_REQUEST_BYTES = 8 * 1024 * 1024
 
 
 # --- Reading the stored file ---------------------------------------------------------------
@@ -156,18 +160,25 @@ def import_job_create(
         problem = utf8_problem(upload)
         if problem:
             raise _refused(problem)
+        in_background = None
+    else:
+        # Only the archive's table of contents is read here; a workbook that unpacks to more
+        # than a few megabytes is read by the worker alone, never by a web process.
+        in_background = xlsx_unpacked_size(upload) > XLSX_READ_IN_REQUEST_BYTES or None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    # A first look: a header and at least one row; enough rows to need a worker?
-    sheet = _sheet(upload, file_format)
-    counted = sum(1 for _row in islice(sheet.rows, settings.IMPORT_BACKGROUND_ROWS + 1))
-    if sheet.positions is not None and counted == 0:
-        raise _refused(_("The file has a header but no rows of candidates."))
-    if sheet.positions is None and counted == 0 and not _any_rows(upload, file_format):
-        raise _refused(_("The file has no rows."))
-    upload.seek(0)
+    if in_background is None:
+        # A first look: a header and at least one row; enough rows to need a worker?
+        sheet = _sheet(upload, file_format)
+        counted = sum(1 for _row in islice(sheet.rows, settings.IMPORT_BACKGROUND_ROWS + 1))
+        if sheet.positions is not None and counted == 0:
+            raise _refused(_("The file has a header but no rows of candidates."))
+        if sheet.positions is None and counted == 0 and not _any_rows(upload, file_format):
+            raise _refused(_("The file has no rows."))
+        in_background = counted > settings.IMPORT_BACKGROUND_ROWS
+        upload.seek(0)
     now = timezone.now()
     with transaction.atomic():
         job = ImportJob(
@@ -180,7 +191,7 @@ def import_job_create(
             sha256=digest.hexdigest(),
             consent_confirmed_at=now,
             language=_language(),
-            in_background=counted > settings.IMPORT_BACKGROUND_ROWS,
+            in_background=in_background,
         )
         job.file.save("upload", upload, save=False)
         job.save()
@@ -340,9 +351,11 @@ def _store_rows(job: ImportJob, verdicts: list[Verdict]) -> None:
                 "job_id": job.pk,
                 "row_number": verdict.row.row_number,
                 "outcome": verdict.outcome,
-                "full_name": verdict.row.full_name[:_REPORT_NAME_LENGTH],
+                # Cells are quoted as typed, and a NIK typed into the wrong column is a NIK all
+                # the same: the stored report masks every number shaped like one.
+                "full_name": mask_nik_shaped(verdict.row.full_name)[:_REPORT_NAME_LENGTH],
                 "masked_nik": verdict.row.masked_nik,
-                "messages": [str(message) for message in verdict.messages],
+                "messages": [mask_nik_shaped(str(message)) for message in verdict.messages],
                 "application_id": verdict.application_id,
             }
             for verdict in verdicts
@@ -381,10 +394,16 @@ def _check(job_id: int) -> ImportJob:
     job, lookups = _load(job_id)
     if job.status != ImportStatus.CHECKING:
         return job
-    with job.file.open("rb") as handle:
-        sheet = _sheet(handle, job.file_format)
-        problems = _file_problems(sheet)
-        total = sum(1 for _row in sheet.rows)
+    try:
+        with job.file.open("rb") as handle:
+            sheet = _sheet(handle, job.file_format)
+            problems = _file_problems(sheet)
+            total = sum(1 for _row in sheet.rows)
+    except DomainError as exc:  # a large workbook is first unpacked here, by the worker
+        problems, total = [str(exc.message)], 0
+    if not problems and total == 0:
+        # Said on upload for a small file; a large workbook is first read here.
+        problems = [_("The file has a header but no rows of candidates.")]
     ImportRow.objects.filter(job=job).delete()
     ImportJob.objects.filter(pk=job.pk).update(
         rows_total=total,
@@ -392,7 +411,7 @@ def _check(job_id: int) -> ImportJob:
         rows_new=0,
         rows_existing=0,
         rows_failed=0,
-        file_errors=problems,
+        file_errors=[mask_nik_shaped(problem) for problem in problems],
         updated_at=timezone.now(),
     )
     if not problems:
