@@ -53,7 +53,7 @@ from accounts.models import Role
 from accounts.services import STAFF_GROUP
 from candidates.models import Application, CompetencyCertificate, Document, ImportJob, LanguageSkill
 from complaints import services as complaint_services
-from complaints.models import ComplaintCategory
+from complaints.models import Complaint, ComplaintCategory
 from notifications.models import Broadcast
 from tests.factories import UserFactory
 from tests.files import pdf_bytes
@@ -83,99 +83,81 @@ class Row:
         return (self.perm,) if isinstance(self.perm, str) else tuple(self.perm or ())
 
 
-# A candidate's own page: the candidate only; others are refused, strangers sent to log in.
-def mine(*, at=None, method="GET", other=OK, unchanged=None) -> Row:
-    return Row(None, LOGIN, OK, other, DENIED, DENIED, DENIED, at=at, method=method, unchanged=unchanged)
-
-
-# A page anyone may open, logged in or not.
-def public(*, at=None, method="GET", outcome=OK) -> Row:
-    return Row(None, outcome, outcome, outcome, outcome, outcome, outcome, at=at, method=method)
-
-
-# An admin page: only staff reach the view (others are sent to the admin's log-in page); staff
-# need ``perm``, and ``without`` is what staff without it get.
-def staff_page(perm, without, *, at=None, method="GET", query="", unchanged=None) -> Row:
-    return Row(
-        perm, LOGIN, LOGIN, LOGIN, OK, without, LOGIN, at=at, method=method, query=query, unchanged=unchanged
-    )
-
-
 # fmt: off
 MATRIX: dict[str, Row] = {
+    # url name                                      perm the view needs of staff      anonymous owner  other    staff    staff_without partner
     # --- Public pages and the health probe -----------------------------------------------------
-    "healthz":                                 public(),
-    "programs:list":                           public(),
-    "programs:detail":                         public(at="open_program"),
+    "healthz":                                  Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "programs:list":                            Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "programs:detail":                          Row(None,                             OK,       OK,    OK,      OK,      OK,           OK, at="open_program"),
     # --- Accounts: anyone may register, log in, reset; a wrong token opens nothing ---------------
-    "accounts:register":                       public(),   # logged in: sent on to their home page
-    "accounts:register_sent":                  public(),
-    "accounts:verify":                         public(at="wrong_token", outcome=BAD),
-    "accounts:invitation":                     public(at="wrong_token", outcome=BAD),
-    "accounts:login":                          public(),
-    "accounts:logout":                         public(method="POST"),
-    "accounts:password_reset":                 public(),
-    "accounts:password_reset_done":            public(),
-    "accounts:password_reset_confirm":         public(at="wrong_token"),  # "this link is invalid"
-    "accounts:password_reset_complete":        public(),
+    "accounts:register":                        Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),  # logged in: sent on to their home page
+    "accounts:register_sent":                   Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "accounts:verify":                          Row(None,                             BAD,      BAD,   BAD,     BAD,     BAD,          BAD, at="wrong_token"),
+    "accounts:invitation":                      Row(None,                             BAD,      BAD,   BAD,     BAD,     BAD,          BAD, at="wrong_token"),
+    "accounts:login":                           Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "accounts:logout":                          Row(None,                             OK,       OK,    OK,      OK,      OK,           OK, method="POST"),
+    "accounts:password_reset":                  Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "accounts:password_reset_done":             Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "accounts:password_reset_confirm":          Row(None,                             OK,       OK,    OK,      OK,      OK,           OK, at="wrong_token"),  # "this link is invalid"
+    "accounts:password_reset_complete":         Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
     # --- The candidate's own pages ---------------------------------------------------------------
-    "candidates:home":                         mine(),
-    "candidates:profile":                      mine(),
-    "candidates:certificate_add":              mine(method="POST", unchanged="certificates"),
-    "candidates:certificate_remove":           mine(at="certificate", method="POST", other=MISSING, unchanged="certificates"),
-    "candidates:language_add":                 mine(method="POST", unchanged="languages"),
-    "candidates:language_remove":              mine(at="skill", method="POST", other=MISSING, unchanged="languages"),
-    "candidates:documents":                    mine(),
-    "candidates:withdraw":                     mine(at="application", method="POST", other=MISSING, unchanged="stage"),
-    "candidates:offer_answer":                 mine(at="application", method="POST", other=MISSING, unchanged="stage"),
-    "candidates:data":                         mine(),
-    "candidates:data_export":                  mine(),   # a file: everything the portal holds about them
-    "candidates:apply":                        mine(at="open_program"),
-    "complaints:list":                         mine(),
-    "complaints:detail":                       mine(at="complaint", other=MISSING),
+    "candidates:home":                          Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),
+    "candidates:profile":                       Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),
+    "candidates:certificate_add":               Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED, method="POST", unchanged="certificates"),
+    "candidates:certificate_remove":            Row(None,                             LOGIN,    OK,    MISSING, DENIED,  DENIED,       DENIED, at="certificate", method="POST", unchanged="certificates"),
+    "candidates:language_add":                  Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED, method="POST", unchanged="languages"),
+    "candidates:language_remove":               Row(None,                             LOGIN,    OK,    MISSING, DENIED,  DENIED,       DENIED, at="skill", method="POST", unchanged="languages"),
+    "candidates:documents":                     Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),
+    "candidates:withdraw":                      Row(None,                             LOGIN,    OK,    MISSING, DENIED,  DENIED,       DENIED, at="application", method="POST", unchanged="stage"),
+    "candidates:offer_answer":                  Row(None,                             LOGIN,    OK,    MISSING, DENIED,  DENIED,       DENIED, at="application", method="POST", unchanged="stage"),
+    "candidates:data":                          Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),
+    "candidates:data_export":                   Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),  # a file: everything the portal holds about them
+    "candidates:apply":                         Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED, at="open_program"),
+    "complaints:list":                          Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),
+    "complaints:detail":                        Row(None,                             LOGIN,    OK,    MISSING, DENIED,  DENIED,       DENIED, at="complaint"),
     # --- Anyone logged in: their own inbox and channel choices -----------------------------------
-    "notifications:inbox":                     Row(None, LOGIN, OK, OK, OK, OK, OK),
-    "notifications:mark_read":                 Row(None, LOGIN, OK, OK, OK, OK, OK, method="POST"),
-    "notifications:preferences":               Row(None, LOGIN, OK, OK, OK, OK, OK),
+    "notifications:inbox":                      Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK),
+    "notifications:mark_read":                  Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK, method="POST"),
+    "notifications:preferences":                Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK),
     # --- Files -----------------------------------------------------------------------------------
-    #                                          perm                            anonymous owner other    staff staff_without partner
-    "candidates:document_download":            Row("candidates.view_document",     LOGIN, OK,   MISSING, OK,   MISSING,      MISSING, at="document"),
-    "complaints:attachment":                   Row("complaints.view_complaint",    LOGIN, OK,   MISSING, OK,   MISSING,      MISSING, at="complaint"),
-    "admin:candidates_application_export":     staff_page("candidates.view_application", DENIED, at="csv"),
+    "candidates:document_download":             Row("candidates.view_document",       LOGIN,    OK,    MISSING, OK,      MISSING,      MISSING, at="document"),
+    "complaints:attachment":                    Row("complaints.view_complaint",      LOGIN,    OK,    MISSING, OK,      MISSING,      MISSING, at="complaint"),
+    "admin:candidates_application_export":      Row("candidates.view_application",    LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="csv"),
     # --- The staff dashboard ---------------------------------------------------------------------
-    "dashboard:index":                         staff_page("candidates.view_application", DENIED),
-    "dashboard:program":                       staff_page("candidates.view_application", DENIED, at="program"),
+    "dashboard:index":                          Row("candidates.view_application",    LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN),
+    "dashboard:program":                        Row("candidates.view_application",    LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="program"),
     # --- Selection -------------------------------------------------------------------------------
-    "admin:candidates_application_changelist": staff_page("candidates.view_application", DENIED),
-    "admin:candidates_application_move":       staff_page("candidates.change_application", MISSING, at="application"),
-    "admin:candidates_application_scores":     staff_page("candidates.change_application", MISSING, at="application"),
-    "admin:candidates_application_shortlist":  staff_page("candidates.change_application", DENIED, at="program"),
+    "admin:candidates_application_changelist":  Row("candidates.view_application",    LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN),
+    "admin:candidates_application_move":        Row("candidates.change_application",  LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="application"),
+    "admin:candidates_application_scores":      Row("candidates.change_application",  LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="application"),
+    "admin:candidates_application_shortlist":   Row("candidates.change_application",  LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="program"),
     # --- Imports ---------------------------------------------------------------------------------
-    "admin:candidates_importjob_add":          staff_page("candidates.add_importjob", DENIED),
-    "admin:candidates_importjob_change":       staff_page("candidates.view_importjob", MISSING, at="import_job"),
-    "admin:candidates_importjob_delete":       staff_page("candidates.delete_importjob", DENIED, at="import_job"),
-    "admin:candidates_importjob_confirm":      staff_page("candidates.change_importjob", MISSING, at="import_job", method="POST", unchanged="import_job"),
-    "admin:candidates_importjob_resume":       staff_page("candidates.change_importjob", MISSING, at="import_job", method="POST", unchanged="import_job"),
-    "admin:candidates_importjob_fail":         staff_page("candidates.change_importjob", MISSING, at="import_job", method="POST", unchanged="import_job"),
+    "admin:candidates_importjob_add":           Row("candidates.add_importjob",       LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN),
+    "admin:candidates_importjob_change":        Row("candidates.view_importjob",      LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="import_job"),
+    "admin:candidates_importjob_delete":        Row("candidates.delete_importjob",    LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="import_job"),
+    "admin:candidates_importjob_confirm":       Row("candidates.change_importjob",    LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="import_job", method="POST", unchanged="import_job"),
+    "admin:candidates_importjob_resume":        Row("candidates.change_importjob",    LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="import_job", method="POST", unchanged="import_job"),
+    "admin:candidates_importjob_fail":          Row("candidates.change_importjob",    LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="import_job", method="POST", unchanged="import_job"),
     # --- Training and placement ------------------------------------------------------------------
-    "admin:placements_journey":                staff_page("placements.view_placement", MISSING, at="application"),
+    "admin:placements_journey":                 Row("placements.view_placement",      LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="application"),
     # --- Broadcasts: the preview is the broadcast's page ------------------------------------------
-    "admin:notifications_broadcast_change":    staff_page("notifications.view_broadcast", DENIED, at="broadcast"),
-    "admin:notifications_broadcast_send":      staff_page("notifications.change_broadcast", MISSING, at="broadcast", method="POST", unchanged="broadcast"),
+    "admin:notifications_broadcast_change":     Row("notifications.view_broadcast",   LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="broadcast"),
+    "admin:notifications_broadcast_send":       Row("notifications.change_broadcast", LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="broadcast", method="POST", unchanged="broadcast"),
     # --- Complaints ------------------------------------------------------------------------------
-    "admin:complaints_complaint_triage":       staff_page(("complaints.view_complaint", "complaints.change_complaint"), DENIED, at="complaint"),
+    "admin:complaints_complaint_triage":        Row(("complaints.view_complaint", "complaints.change_complaint"), LOGIN,   LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="complaint"),
     # --- Django's admin site itself ----------------------------------------------------------------
-    "admin:index":                             staff_page(None, OK),
-    "admin:login":                             public(),
-    "admin:logout":                            public(method="POST"),  # not staff: sent to the admin's index, then to log in
-    "admin:password_change":                   staff_page(None, OK),
-    "admin:password_change_done":              staff_page(None, OK),
-    "admin:jsi18n":                            staff_page(None, OK),
-    "admin:autocomplete":                      staff_page("programs.view_major", DENIED, query="?app_label=candidates&model_name=candidateprofile&field_name=major"),
+    "admin:index":                              Row(None,                             LOGIN,    LOGIN, LOGIN,   OK,      OK,           LOGIN),
+    "admin:login":                              Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
+    "admin:logout":                             Row(None,                             OK,       OK,    OK,      OK,      OK,           OK, method="POST"),  # not staff: sent to the admin's index, then to log in
+    "admin:password_change":                    Row(None,                             LOGIN,    LOGIN, LOGIN,   OK,      OK,           LOGIN),
+    "admin:password_change_done":               Row(None,                             LOGIN,    LOGIN, LOGIN,   OK,      OK,           LOGIN),
+    "admin:jsi18n":                             Row(None,                             LOGIN,    LOGIN, LOGIN,   OK,      OK,           LOGIN),
+    "admin:autocomplete":                       Row("programs.view_major",            LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, query="?app_label=candidates&model_name=candidateprofile&field_name=major"),
     # No model of the portal has a page of its own on the site: nothing to redirect staff to.
-    "admin:view_on_site":                      Row(None, LOGIN, LOGIN, LOGIN, MISSING, MISSING, LOGIN, at="program_on_site"),
-    "admin:app_list":                          staff_page("candidates.view_application", MISSING, at="candidates_app"),
-    "admin:auth_user_password_change":         staff_page("accounts.change_user", DENIED, at="owner_user"),
+    "admin:view_on_site":                       Row(None,                             LOGIN,    LOGIN, LOGIN,   MISSING, MISSING,      LOGIN, at="program_on_site"),
+    "admin:app_list":                           Row("candidates.view_application",    LOGIN,    LOGIN, LOGIN,   OK,      MISSING,      LOGIN, at="candidates_app"),
+    "admin:auth_user_password_change":          Row("accounts.change_user",           LOGIN,    LOGIN, LOGIN,   OK,      DENIED,       LOGIN, at="owner_user"),
 }
 # fmt: on
 
@@ -241,6 +223,39 @@ def test_the_matrix_covers_every_custom_admin_view():
         "dashboard:program",
     } <= names
     assert "admin:programs_program_changelist" not in names  # stock: Django checks it
+
+
+# --- Staff who may only look ---------------------------------------------------------------------
+# The admin pages that change something, posted to by staff holding only the permission to look:
+# refused (what they get), and nothing changes. The form field names the page's form to run.
+
+# fmt: off
+LOOK_ONLY: dict[str, tuple[str, str, dict]] = {
+    # url name                                      perm the view needs of staff      anonymous owner  other    staff    staff_without partner
+    "admin:candidates_application_move":   ("candidates.view_application",  MISSING, {"to_stage": "rejected", "reason": "x"}),
+    "admin:candidates_application_scores": ("candidates.view_application",  MISSING, {}),
+    "admin:candidates_application_shortlist": ("candidates.view_application", DENIED, {"application": ["1", "2"]}),
+    "admin:candidates_importjob_confirm":  ("candidates.view_importjob",    DENIED,  {"confirm": "1"}),
+    "admin:candidates_importjob_resume":   ("candidates.view_importjob",    DENIED,  {"confirm": "1"}),
+    "admin:candidates_importjob_fail":     ("candidates.view_importjob",    DENIED,  {"reason": "x"}),
+    "admin:notifications_broadcast_send":  ("notifications.view_broadcast", MISSING, {"confirm": "1"}),
+    "admin:complaints_complaint_triage":   ("complaints.view_complaint",    DENIED,  {"action": "priority", "priority": "urgent"}),
+    "admin:placements_journey":            ("placements.view_placement",    DENIED,  {"action": "status", "to_status": "departed"}),
+}
+# fmt: on
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LOOK_ONLY))
+def test_staff_who_may_only_look_change_nothing(name, world, private_media):
+    permission, expected, data = LOOK_ONLY[name]
+    row = MATRIX[name]
+    user = _staff_with((permission,))
+    before = {key: snapshot(world) for key, snapshot in SNAPSHOTS.items()}
+    response = staff_client(user).post(path_for(name, row, world), data)
+    assert outcome_of(response) == expected, f"{response.status_code} {response.get('Location', '')}"
+    assert {key: snapshot(world) for key, snapshot in SNAPSHOTS.items()} == before
+    assert not Complaint.objects.filter(pk=world.at["complaint"], priority="urgent").exists()
 
 
 # --- Bulk actions of the admin --------------------------------------------------------------------
