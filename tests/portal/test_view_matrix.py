@@ -173,7 +173,8 @@ STOCK_KINDS = ("changelist", "add", "change", "delete", "history")
 
 
 def _portal_code(cls: type) -> bool:
-    return "site-packages" not in inspect.getfile(cls)
+    """Whether a class is the portal's own (not Django's or another installed library's)."""
+    return "-packages" not in inspect.getfile(cls)
 
 
 def stock_admin_pages() -> set[str]:
@@ -231,16 +232,16 @@ def test_the_matrix_covers_every_custom_admin_view():
 
 # fmt: off
 LOOK_ONLY: dict[str, tuple[str, str, dict]] = {
-    # url name                                      perm the view needs of staff      anonymous owner  other    staff    staff_without partner
-    "admin:candidates_application_move":   ("candidates.view_application",  MISSING, {"to_stage": "rejected", "reason": "x"}),
-    "admin:candidates_application_scores": ("candidates.view_application",  MISSING, {}),
-    "admin:candidates_application_shortlist": ("candidates.view_application", DENIED, {"application": ["1", "2"]}),
-    "admin:candidates_importjob_confirm":  ("candidates.view_importjob",    DENIED,  {"confirm": "1"}),
-    "admin:candidates_importjob_resume":   ("candidates.view_importjob",    DENIED,  {"confirm": "1"}),
-    "admin:candidates_importjob_fail":     ("candidates.view_importjob",    DENIED,  {"reason": "x"}),
-    "admin:notifications_broadcast_send":  ("notifications.view_broadcast", MISSING, {"confirm": "1"}),
-    "admin:complaints_complaint_triage":   ("complaints.view_complaint",    DENIED,  {"action": "priority", "priority": "urgent"}),
-    "admin:placements_journey":            ("placements.view_placement",    DENIED,  {"action": "status", "to_status": "departed"}),
+    # url name                                 the permission to look           a POST gets  the form posted
+    "admin:candidates_application_move":       ("candidates.view_application",   MISSING,     {"to_stage": "rejected", "reason": "x"}),
+    "admin:candidates_application_scores":     ("candidates.view_application",   MISSING,     {}),
+    "admin:candidates_application_shortlist":  ("candidates.view_application",   DENIED,      {"application": ["1", "2"]}),
+    "admin:candidates_importjob_confirm":      ("candidates.view_importjob",     DENIED,      {"confirm": "1"}),
+    "admin:candidates_importjob_resume":       ("candidates.view_importjob",     DENIED,      {"confirm": "1"}),
+    "admin:candidates_importjob_fail":         ("candidates.view_importjob",     DENIED,      {"reason": "x"}),
+    "admin:notifications_broadcast_send":      ("notifications.view_broadcast",  MISSING,     {"confirm": "1"}),
+    "admin:complaints_complaint_triage":       ("complaints.view_complaint",     DENIED,      {"action": "priority", "priority": "urgent"}),
+    "admin:placements_journey":                ("placements.view_placement",     DENIED,      {"action": "status", "to_status": "departed"}),
 }
 # fmt: on
 
