@@ -188,10 +188,8 @@ class PlacementAdmin(_ReadOnlyAdmin):
 
     def journey_view(self, request: HttpRequest, application_id: int):
         """One worker's whole path on one page, with the forms that move it along."""
-        if not request.user.is_ministry_staff or not self.has_view_permission(request):
-            raise Http404
         try:
-            journey = selectors.worker_journey(application_id=application_id)
+            journey = selectors.worker_journey(actor=request.user, application_id=application_id)
         except DomainError:
             raise Http404 from None
         usable = [form_class for form_class in JOURNEY_FORMS if request.user.has_perm(form_class.permission)]

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from candidates.models import Application
 from p2mi_portal.errors import NotFound
 from programs.models import ExchangeRate, Program, ProgramStatus
@@ -119,8 +120,26 @@ class Journey:
     pay: Pay | None = None
 
 
-def worker_journey(*, application_id: int) -> Journey:
-    """Everything staff follow for one worker: stages, training, placement, grades, checklist, referrals."""
+JOURNEY_PERMISSIONS = ("placements.view_placement", "placements.change_placement")
+
+
+def can_view_journeys(user: User | None) -> bool:
+    """Active ministry staff allowed to look at placements (viewing or changing them)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_ministry_staff
+        and any(user.has_perm(permission) for permission in JOURNEY_PERMISSIONS)
+    )
+
+
+def worker_journey(*, actor: User | None, application_id: int) -> Journey:
+    """Everything staff follow for one worker: stages, training, placement, grades, checklist, referrals.
+
+    For staff who may not look at placements, as if the application did not exist.
+    """
+    if not can_view_journeys(actor):
+        raise NotFound(_("Application not found."))
     application = (
         Application.objects.select_related("program", "candidate", "candidate__user", "track")
         .filter(pk=application_id)

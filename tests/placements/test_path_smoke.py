@@ -122,7 +122,7 @@ def test_whole_path(worker, staff, partner_user, trainer_user, program):
     assert (referral.outcome, referral.outcome_on) == (ReferralOutcome.ACCEPTED, today)
 
     # The journey holds every record, in order.
-    journey = worker_journey(application_id=worker.pk)
+    journey = worker_journey(actor=staff, application_id=worker.pk)
     assert [e.to_stage for e in journey.events][-4:] == [
         Stage.ACCEPTED,
         Stage.IN_TRAINING,
