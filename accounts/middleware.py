@@ -34,14 +34,16 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not second_factor.session_is_verified(request) and not self._is_open(request):
+        if (
+            not request.path_info.startswith(OPEN_PREFIXES)
+            and not second_factor.session_is_verified(request)
+            and not self._is_open_page(request)
+        ):
             return self._to_second_step(request)
         return self.get_response(request)
 
     @staticmethod
-    def _is_open(request: HttpRequest) -> bool:
-        if request.path_info.startswith(OPEN_PREFIXES):
-            return True
+    def _is_open_page(request: HttpRequest) -> bool:
         try:
             match = resolve(request.path_info)
         except Resolver404:

@@ -207,7 +207,15 @@ def test_force_login_without_the_second_step_does_not_open_the_admin(client):
     staff = StaffFactory(is_superuser=True)
     TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
     client.force_login(staff)
-    for url in (en("admin:index"), en("dashboard:index"), en("admin:accounts_user_changelist")):
+    urls = (
+        en("admin:index"),
+        en("dashboard:index"),
+        en("admin:accounts_user_changelist"),
+        en("admin:login"),
+        en("notifications:inbox"),
+        en("second_factor:recovery_codes"),
+    )
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(en("second_factor:verify"))
 
@@ -318,3 +326,11 @@ def test_malformed_codes_are_refused_without_error(client, code):
     verified_login(type(client)(), staff)
     response = client.post(en("second_factor:verify"), {"code": code})
     assert response.status_code == 200
+
+
+def test_half_signed_in_staff_cannot_download_a_document_but_health_probe_answers(client):
+    staff = StaffFactory(is_superuser=True)
+    client.force_login(staff)
+    response = client.get(en("candidates:document_download", 1))
+    assert response.status_code == 302 and response["Location"].startswith(en("second_factor:setup"))
+    assert client.get("/healthz").status_code in (200, 503)
