@@ -334,3 +334,15 @@ def test_half_signed_in_staff_cannot_download_a_document_but_health_probe_answer
     response = client.get(en("candidates:document_download", 1))
     assert response.status_code == 302 and response["Location"].startswith(en("second_factor:setup"))
     assert client.get("/healthz").status_code in (200, 503)
+
+
+def test_demo_staff_sets_up_an_app_at_first_log_in(client, capsys):
+    from django.core.management import call_command
+
+    from p2mi_portal.demo import DEMO_PASSWORD, STAFF_EMAIL
+
+    call_command("load_demo")
+    assert "set up an authenticator app at their first log-in" in capsys.readouterr().out
+    client.post(en("accounts:login"), {"username": STAFF_EMAIL, "password": DEMO_PASSWORD})
+    response = client.get(en("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(en("second_factor:setup"))
