@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from base64 import b32encode
 
 import segno
 from django.conf import settings
@@ -95,8 +96,6 @@ def enrolment_qr_svg(device: TOTPDevice) -> str:
 
 def enrolment_secret(device: TOTPDevice) -> str:
     """The app key as text, in groups of four, for apps that cannot scan."""
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
