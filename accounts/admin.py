@@ -1,11 +1,17 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from p2mi_portal.errors import DomainError
+
+from . import second_factor
 from .models import PartnerAPIKey, User
 
 
@@ -26,7 +32,17 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ("email",)
-    list_display = ("email", "full_name", "role", "partner", "is_active", "is_staff", "last_login")
+    list_display = (
+        "email",
+        "full_name",
+        "role",
+        "partner",
+        "is_active",
+        "is_staff",
+        "has_second_factor",
+        "last_login",
+    )
+    actions = ("reset_second_factor",)
     list_filter = ("role", "is_active", "is_staff", "partner")
     search_fields = ("email", "full_name")
     readonly_fields = ("last_login", "date_joined")
@@ -50,6 +66,41 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def get_queryset(self, request: HttpRequest):
+        apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_app=Exists(apps))
+
+    @admin.display(description=_("authenticator app"), boolean=True)
+    def has_second_factor(self, user: User) -> bool | None:
+        if not second_factor.is_eligible(user):
+            return None
+        return user.has_app
+
+    @admin.action(description=_("Reset the second factor of the selected users"), permissions=["reset_otp"])
+    def reset_second_factor(self, request: HttpRequest, queryset) -> None:
+        try:
+            count = second_factor.second_factor_reset(actor=request.user, users=list(queryset))
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _(
+                "The second factor of %(count)s users was removed: they set up an authenticator app "
+                "again when they next sign in."
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def has_reset_otp_permission(self, request: HttpRequest) -> bool:
+        return second_factor.can_reset(request.user)
+
+
+# Devices are set up by their owner only (accounts.second_factor); staff can only remove them
+# (the action above), never add one for someone else or see a key.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 admin.site.unregister(APIKey)  # the portal's keys are PartnerAPIKey, bound to a partner user
 

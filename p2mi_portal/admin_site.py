@@ -112,7 +112,16 @@ class KeyCheckedAdminMixin:
 
 
 class PortalAdminSite(admin.AdminSite):
-    """The admin site; whatever registers on it is given :class:`KeyCheckedAdminMixin`."""
+    """The admin site; whatever registers on it is given :class:`KeyCheckedAdminMixin`.
+
+    Staff reach it (and every view wrapped in its ``admin_view``: journey, dashboard, import,
+    triage…) only once the session has passed the second factor (``accounts.second_factor``).
+    """
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        from accounts.second_factor import session_is_verified
+
+        return super().has_permission(request) and session_is_verified(request)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

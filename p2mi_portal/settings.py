@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_countries",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "p2mi_portal",
     "accounts",
     "programs",
@@ -75,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff and partner users finish signing in with a second factor (accounts.second_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -131,6 +137,20 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Staff and partner users sign in with a code from an authenticator app (TOTP) or a one-time
+# recovery code after their password (accounts.second_factor); candidates with a password only.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+if PRODUCTION and not TWO_FACTOR_REQUIRED:
+    raise ImproperlyConfigured(
+        "TWO_FACTOR_REQUIRED cannot be turned off in production: "
+        "every staff and partner account signs in with a second factor."
+    )
+OTP_TOTP_ISSUER = "P2MI Portal"
+# Each wrong code doubles the wait before the next try of that device: 1, 2, 4, 8 … seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Device keys are never shown in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -34,6 +34,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
+    path("account/second-factor/", include("accounts.second_factor_urls")),
     path("account/", include("accounts.urls")),
     path("", include("candidates.urls")),
     path("", include("complaints.urls")),

@@ -63,6 +63,53 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_off(settings):
+    """Staff and partner sessions need no second step here (``client.force_login`` is enough).
+
+    Tests of the second factor itself use ``second_factor_on``, or ``verified_staff_client``.
+    """
+    settings.TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture
+def second_factor_on(settings):
+    """Staff and partner users must pass the second step, as in production."""
+    settings.TWO_FACTOR_REQUIRED = True
+
+
+def verified_login(client, user):
+    """Like ``client.force_login``, with the second step passed: an app is set up if needed.
+
+    Returns the user's authenticator app (a django-otp ``TOTPDevice``).
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def verified_staff_client(client, second_factor_on):
+    """A client signed in as ministry staff (a superuser) who passed the second step.
+
+    ``verified_staff_client.user`` is the staff account.
+    """
+    from tests.factories import StaffFactory
+
+    staff = StaffFactory(is_superuser=True)
+    verified_login(client, staff)
+    client.user = staff
+    return client
+
+
+@pytest.fixture(autouse=True)
 def text_outbox(settings):
     """SMS and WhatsApp messages are kept in memory, as Django keeps test e-mail in ``mail.outbox``."""
     from notifications.channels import LocmemBackend

@@ -22,6 +22,7 @@ CONFIG_VARIABLES = (
     "CELERY_TASK_ALWAYS_EAGER",
     "EMAIL_URL",
     "CSRF_TRUSTED_ORIGINS",
+    "TWO_FACTOR_REQUIRED",
 )
 PRODUCTION = {
     "DJANGO_ENV": "production",
@@ -134,6 +135,22 @@ def test_production_refuses_to_start_without_an_smtp_server(email_url):
     assert "started" not in result.stdout
     assert "ImproperlyConfigured" in result.stderr
     assert "EMAIL_URL must name an SMTP server in production" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["false", "0", "off"])
+def test_production_refuses_to_start_without_the_second_factor(value):
+    result = run_django("print('started')", {**PRODUCTION, "TWO_FACTOR_REQUIRED": value})
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert "TWO_FACTOR_REQUIRED cannot be turned off in production" in result.stderr
+
+
+def test_second_factor_is_required_unless_switched_off_locally():
+    code = "from django.conf import settings as s; print(s.TWO_FACTOR_REQUIRED)"
+    assert run_django(code, {**PRODUCTION, "TWO_FACTOR_REQUIRED": "true"}).stdout.split()[-1] == "True"
+    assert run_django(code, PRODUCTION).stdout.split()[-1] == "True"
+    assert run_django(code, {"TWO_FACTOR_REQUIRED": "false"}).stdout.split()[-1] == "False"
 
 
 def test_unknown_environment_name_is_refused():

@@ -16,3 +16,8 @@ class Command(BaseCommand):
         for account in credentials:
             self.stdout.write(f"  {account.role:<10} {account.email}  /  {account.password}")
         self.stdout.write("Ministry staff log in at /admin/.")
+        if settings.TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "Staff and partner users set up an authenticator app at their first log-in "
+                "(TWO_FACTOR_REQUIRED=false turns the second factor off locally)."
+            )
