@@ -55,9 +55,13 @@ from candidates.models import Application, CompetencyCertificate, Document, Impo
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintCategory
 from notifications.models import Broadcast
+from tests.conftest import verified_login
 from tests.factories import UserFactory
 from tests.files import pdf_bytes
 from tests.portal.test_no_server_errors import ROUTES, seed
+
+# As in production: staff and partners have passed the second step of signing in.
+pytestmark = pytest.mark.usefixtures("second_factor_on")
 
 OK, LOGIN, DENIED, MISSING, BAD = "ok", "login", "denied", "missing", "bad"
 VISITORS = ("anonymous", "owner", "other", "staff", "staff_without", "partner")
@@ -100,6 +104,12 @@ MATRIX: dict[str, Row] = {
     "accounts:password_reset":                  Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
     "accounts:password_reset_done":             Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
     "accounts:password_reset_confirm":          Row(None,                             OK,       OK,    OK,      OK,      OK,           OK, at="wrong_token"),  # "this link is invalid"
+    # --- The second step of staff and partner sign-in (TOTP, recovery codes) --------------------
+    # (A candidate has no second step: these pages send them on.)
+    "second_factor:verify":                     Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK),
+    "second_factor:setup":                      Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK),
+    "second_factor:recovery_codes":             Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK),
+    "second_factor:new_codes":                  Row(None,                             LOGIN,    OK,    OK,      OK,      OK,           OK),
     "accounts:password_reset_complete":         Row(None,                             OK,       OK,    OK,      OK,      OK,           OK),
     # --- The candidate's own pages ---------------------------------------------------------------
     "candidates:home":                          Row(None,                             LOGIN,    OK,    OK,      DENIED,  DENIED,       DENIED),
@@ -263,7 +273,9 @@ def test_staff_who_may_only_look_change_nothing(name, world, private_media):
 # An action is posted to a list page, which staff who may only look at the list can open: each of
 # the portal's actions must name the permission it needs, or it is offered to them too.
 
-ACTIONS: dict[str, str] = {
+ACTIONS: dict[str, str | tuple[str, ...]] = {
+    # Removing someone's authenticator app and recovery codes.
+    "accounts.user reset_second_factor": ("otp_totp.delete_totpdevice", "otp_static.delete_staticdevice"),
     "candidates.document mark_verified": "candidates.change_document",
     "candidates.application advance_selected": "candidates.change_application",
     "candidates.application reject_selected": "candidates.change_application",
@@ -313,7 +325,9 @@ def test_an_action_is_offered_only_with_its_permission(action, rf):
     meta = model_admin.model._meta
     view_only = f"{meta.app_label}.view_{meta.model_name}"
     offered = {}
-    for who, perms in {"with": (ACTIONS[action],), "view only": (view_only,)}.items():
+    needed = ACTIONS[action]
+    needed = (needed,) if isinstance(needed, str) else needed
+    for who, perms in {"with": needed, "view only": (view_only,)}.items():
         request = rf.get("/")
         request.user = _staff_with(perms)
         offered[who] = name in model_admin.get_actions(request)
@@ -432,9 +446,12 @@ SNAPSHOTS = {
 
 
 def staff_client(user) -> Client:
-    """A ministry staff member's browser, signed in. (Every staff client of the matrix comes from here.)"""
+    """A ministry staff member's browser, signed in with the second step passed.
+
+    (Every staff client of the matrix comes from here.)
+    """
     client = Client()
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 
@@ -444,7 +461,10 @@ def client_for(who: str, user) -> Client:
     if who in {"staff", "staff_without"}:
         return staff_client(user)
     client = Client()
-    client.force_login(user)
+    if who == "partner":
+        verified_login(client, user)  # partners sign in with a second factor too
+    else:
+        client.force_login(user)
     return client
 
 
