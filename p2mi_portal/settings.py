@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from p2mi_portal.cache import cache_config
 from p2mi_portal.countries import country_names_override
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -331,8 +332,16 @@ SPECTACULAR_SETTINGS = {
 # How long a verified API key is remembered; saving the key (e.g. revoking it) forgets it at once.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
 # Shared by the API's throttling (and any other cache use); Redis in production so that
-# every web worker counts the same requests.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# every web worker counts the same requests. Redis is asked with short timeouts and never
+# fails a request: while it is down the cache acts empty (p2mi_portal.cache), and after a
+# failure each process leaves it alone for CACHE_PAUSE_SECONDS.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.5)
+CACHE_PAUSE_SECONDS = env.float("CACHE_PAUSE_SECONDS", default=30.0)
+CACHES = {
+    "default": cache_config(
+        env.cache_url("CACHE_URL", default="locmemcache://"), timeout=CACHE_TIMEOUT_SECONDS
+    )
+}
 
 # --- Countries --------------------------------------------------------------
 COUNTRIES_FIRST = ["ID", "RU", "JP", "KR", "CN", "DE", "NL"]
