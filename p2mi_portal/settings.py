@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "p2mi_portal.api.ApiLanguageMiddleware",
+    # Before CsrfViewMiddleware, the first to read a form's body: refuses one that is too large.
+    "p2mi_portal.limits.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,6 +176,12 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=5) * 1024 * 1024
 # checks and imports the file (smaller files are done while the page loads).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 1024 * 1024
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
+# The largest request body, refused (413) from its Content-Length before any of it is read
+# (p2mi_portal.limits): a page takes at most one document and its form; the import page one
+# spreadsheet; the API only JSON (Django's own limit on a body read into memory).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=DOCUMENT_MAX_BYTES // 1024**2 + 1) * 1024**2
+REQUEST_MAX_BYTES_BY_VIEW = {"admin:candidates_importjob_add": IMPORT_MAX_BYTES + 1024**2}
+API_REQUEST_MAX_BYTES = env.int("API_REQUEST_MAX_KB", default=1024) * 1024
 # An import left unfinished (checked but never confirmed, or stopped) loses its file, which
 # holds every NIK in full, and its row-by-row report this many days after it last changed.
 IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=7)
@@ -306,7 +314,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "p2mi_portal.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["p2mi_portal.api.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["p2mi_portal.api.JsonParser"],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
