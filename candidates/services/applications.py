@@ -234,13 +234,16 @@ def _offer_deadline(program: Program, deadline: datetime.datetime | None) -> dat
             "latest": date_format(timezone.localtime(latest), "DATETIME_FORMAT"),
             "days": program.offer_response_days,
         }
-        message = ngettext(
-            "The deadline to answer the offer must lie between %(earliest)s and %(latest)s (WIB): "
-            "at least one day from now, and at most the programme's %(days)d day to answer.",
-            "The deadline to answer the offer must lie between %(earliest)s and %(latest)s (WIB): "
-            "at least one day from now, and at most the programme's %(days)d days to answer.",
-            program.offer_response_days,
-        ) % window
+        message = (
+            ngettext(
+                "The deadline to answer the offer must lie between %(earliest)s and %(latest)s (WIB): "
+                "at least one day from now, and at most the programme's %(days)d day to answer.",
+                "The deadline to answer the offer must lie between %(earliest)s and %(latest)s (WIB): "
+                "at least one day from now, and at most the programme's %(days)d days to answer.",
+                program.offer_response_days,
+            )
+            % window
+        )
         raise DomainError(message, code="invalid", fields={"offer_deadline": [message]})
     return deadline
 
