@@ -123,7 +123,9 @@ class PartnerKeyAuthentication(BaseAuthentication):
 
         This runs on every API request. The cached row is dropped whenever the key or its
         user is saved (``accounts.signals``), and lives at most ``API_KEY_CACHE_SECONDS``,
-        which bounds how long a revocation can take with a per-process cache.
+        which bounds how long a revocation can take with a per-process cache. While Redis is
+        down the cache answers every read as a miss (``p2mi_portal.cache``): the key is read
+        from the database and the request goes on; throttling lets it through likewise.
         """
         cache_key = api_key_cache_key(prefix)
         row = cache.get(cache_key)
