@@ -488,13 +488,28 @@ class ApplicationDetailView(APIView):
         return Response(_detail(request, application))
 
 
+# Media type → file extension of a download: the types an upload may have
+# (services.ALLOWED_DOCUMENT_TYPES), and octet-stream for anything older.
+DOWNLOAD_MEDIA_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/octet-stream": "bin",
+}
+
+
 @extend_schema(tags=["applications"])
 class ApplicationDocumentView(APIView):
     @extend_schema(
         operation_id="applications_documents_retrieve",
         summary="Download one of the candidate's documents (the read is logged)",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            # The type the file was checked to be on upload (by its content), so that clients
+            # checking answers against the schema accept it.
+            **{
+                (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+                for media_type in DOWNLOAD_MEDIA_TYPES
+            },
             401: UNAUTHORIZED,
             404: NOT_FOUND,
             429: THROTTLED,
@@ -515,14 +530,14 @@ class ApplicationDocumentView(APIView):
                 _("The file is missing; the ministry has been told."), code="file_missing"
             ) from None
         services.personal_data_access_record(api_key=request.auth, application=application, document=document)
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
-            document.content_type, "bin"
-        )
+        content_type = document.content_type
+        if content_type not in DOWNLOAD_MEDIA_TYPES:  # a row from before the upload check
+            content_type = "application/octet-stream"
         response = FileResponse(
             handle,
             as_attachment=True,
-            filename=f"{document.kind}-{application.pk}.{extension}",
-            content_type=document.content_type,
+            filename=f"{document.kind}-{application.pk}.{DOWNLOAD_MEDIA_TYPES[content_type]}",
+            content_type=content_type,
         )
         response["Cache-Control"] = "private, no-store"
         return response

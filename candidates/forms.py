@@ -201,7 +201,10 @@ class MoveForm(forms.Form):
         label=_("Deadline to answer the offer (WIB)"),
         required=False,
         widget=DATETIME_INPUT,
-        help_text=_("Empty: the end of the programme's answer period."),
+        help_text=_(
+            "At least one day from now, at most the end of the programme's answer period. "
+            "Empty: the end of that period."
+        ),
     )
     interview_starts_at = forms.DateTimeField(
         label=_("Interview date and time (WIB)"), required=False, widget=DATETIME_INPUT

@@ -20,8 +20,9 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
@@ -121,7 +123,9 @@ class PartnerKeyAuthentication(BaseAuthentication):
 
         This runs on every API request. The cached row is dropped whenever the key or its
         user is saved (``accounts.signals``), and lives at most ``API_KEY_CACHE_SECONDS``,
-        which bounds how long a revocation can take with a per-process cache.
+        which bounds how long a revocation can take with a per-process cache. While Redis is
+        down the cache answers every read as a miss (``p2mi_portal.cache``): the key is read
+        from the database and the request goes on; throttling lets it through likewise.
         """
         cache_key = api_key_cache_key(prefix)
         row = cache.get(cache_key)
@@ -173,6 +177,44 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": _("“Api-Key <key>”: the key the ministry issued to your organisation."),
         }
+
+
+# --- Parsing -----------------------------------------------------------------------
+
+# No request of the API needs more than a few levels; deeper input is refused before a
+# serializer (or the renderer, echoing it) walks it.
+JSON_MAX_DEPTH = 32
+
+
+class TooDeep(exceptions.ParseError):
+    pass
+
+
+def _json_depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth > limit:
+                return True
+            stack.extend((item, depth + 1) for item in value)
+    return False
+
+
+class JsonParser(JSONParser):
+    """DRF's JSON parser, refusing nesting deeper than ``JSON_MAX_DEPTH`` (400, not a
+    ``RecursionError`` and a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise TooDeep() from None
+        if _json_depth_exceeds(data, JSON_MAX_DEPTH):
+            raise TooDeep()
+        return data
 
 
 # --- Errors --------------------------------------------------------------------
@@ -246,6 +288,10 @@ _DRF_CODES = {
     exceptions.MethodNotAllowed: ("method_not_allowed", None),
     exceptions.NotAcceptable: ("not_acceptable", None),
     exceptions.UnsupportedMediaType: ("unsupported_media_type", None),
+    TooDeep: (
+        "malformed_request",
+        lambda: _("The request body is nested more than %(depth)d levels deep.") % {"depth": JSON_MAX_DEPTH},
+    ),
     exceptions.ParseError: ("malformed_request", lambda: _("The request body is not valid JSON.")),
     exceptions.Throttled: ("throttled", None),
 }
@@ -261,6 +307,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(error_body("not_found", _("Not found.")), status=404)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+    if isinstance(exc, RequestDataTooBig):
+        # Normally refused earlier, from its Content-Length (p2mi_portal.limits).
+        message = _("The request is too large: at most %(limit)s.") % {
+            "limit": filesizeformat(settings.API_REQUEST_MAX_BYTES)
+        }
+        return Response(error_body("too_large", message), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

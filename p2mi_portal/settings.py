@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from p2mi_portal.cache import cache_config
 from p2mi_portal.countries import country_names_override
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "p2mi_portal.api.ApiLanguageMiddleware",
+    # Before CsrfViewMiddleware, the first to read a form's body: refuses one that is too large.
+    "p2mi_portal.limits.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -196,6 +199,12 @@ IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 # What an XLSX (a zip) may unpack to: openpyxl holds every shared string in memory, so this
 # bounds the memory a worker spends on one file. Larger workbooks are refused unread.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_MB", default=400) * 1024 * 1024
+# The largest request body, refused (413) from its Content-Length before any of it is read
+# (p2mi_portal.limits): a page takes at most one document and its form; the import page one
+# spreadsheet; the API only JSON (Django's own limit on a body read into memory).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=DOCUMENT_MAX_BYTES // 1024**2 + 1) * 1024**2
+REQUEST_MAX_BYTES_BY_VIEW = {"admin:candidates_importjob_add": IMPORT_MAX_BYTES + 1024**2}
+API_REQUEST_MAX_BYTES = env.int("API_REQUEST_MAX_KB", default=1024) * 1024
 # An import left unfinished (checked but never confirmed, or stopped) loses its file, which
 # holds every NIK in full, and its row-by-row report this many days after it last changed.
 IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=7)
@@ -328,7 +337,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "p2mi_portal.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["p2mi_portal.api.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["p2mi_portal.api.JsonParser"],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -354,8 +363,16 @@ SPECTACULAR_SETTINGS = {
 # How long a verified API key is remembered; saving the key (e.g. revoking it) forgets it at once.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
 # Shared by the API's throttling (and any other cache use); Redis in production so that
-# every web worker counts the same requests.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# every web worker counts the same requests. Redis is asked with short timeouts and never
+# fails a request: while it is down the cache acts empty (p2mi_portal.cache), and after a
+# failure each process leaves it alone for CACHE_PAUSE_SECONDS.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.5)
+CACHE_PAUSE_SECONDS = env.float("CACHE_PAUSE_SECONDS", default=30.0)
+CACHES = {
+    "default": cache_config(
+        env.cache_url("CACHE_URL", default="locmemcache://"), timeout=CACHE_TIMEOUT_SECONDS
+    )
+}
 
 # --- Countries --------------------------------------------------------------
 COUNTRIES_FIRST = ["ID", "RU", "JP", "KR", "CN", "DE", "NL"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -39,15 +40,33 @@ def _broker_state() -> str:
         return "unavailable"
 
 
+def _cache_state() -> str:
+    reachable = getattr(cache, "reachable", None)
+    if reachable is None:  # a cache in this process's memory (local use)
+        return "in-process"
+    if reachable():
+        return "ok"
+    logger.warning("health check: cache unreachable")
+    return "unavailable"
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status for the load balancer: 200 when healthy, 503 when not."""
+    """Database, broker and cache status for the load balancer: 200 when the portal can
+    serve, 503 when not.
+
+    A cache outage is "degraded", still 200: every request is answered without it (API keys
+    are read from the database, throttling pauses), and as every web process shares the
+    same Redis, taking them out of the balancer for it would stop a portal that works.
+    """
     database = "ok" if _database_ok() else "unavailable"
     broker = _broker_state()
+    cache_state = _cache_state()
     healthy = database == "ok" and broker in {"ok", "in-process"}
+    status = "unavailable" if not healthy else "degraded" if cache_state == "unavailable" else "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        {"status": status, "database": database, "broker": broker, "cache": cache_state},
         status=200 if healthy else 503,
     )
 

@@ -125,6 +125,9 @@ def empty_cache():
     """Each test starts with an empty cache (remembered API keys, throttle counts)."""
     from django.core.cache import cache
 
+    from p2mi_portal.cache import cache_pause_reset
+
+    cache_pause_reset()  # a Redis outage in another test pauses nothing here
     cache.clear()
     yield
     cache.clear()

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from notifications.models import Notification, NotificationKind
@@ -206,20 +207,44 @@ def _documents_problems(application: Application) -> list[str]:
     return [str(labels.get(kind, kind)) for kind in required if kind not in verified]
 
 
+# A deadline typed for "this time tomorrow" is still accepted a few minutes later.
+OFFER_DEADLINE_SLACK = datetime.timedelta(minutes=5)
+
+
 def _offer_deadline(program: Program, deadline: datetime.datetime | None) -> datetime.datetime:
+    """The deadline to answer an offer: at least one day from now, at most the end (23:59 WIB)
+    of the programme's last day to answer, which is also the deadline when none is given."""
     now = timezone.now()
+    last_day = timezone.localdate(now) + datetime.timedelta(days=program.offer_response_days)
+    latest = timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59)))
     if deadline is None:
-        # End of the last day to answer, in WIB.
-        last_day = timezone.localdate(now) + datetime.timedelta(days=program.offer_response_days)
-        return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59)))
+        return latest
     if timezone.is_naive(deadline):
         deadline = timezone.make_aware(deadline)
+    earliest = now + datetime.timedelta(days=1)
     if deadline <= now:
         raise DomainError(
             _("The deadline to answer the offer must be in the future."),
             code="invalid",
             fields={"offer_deadline": [_("Choose a date and time in the future.")]},
         )
+    if not earliest - OFFER_DEADLINE_SLACK <= deadline <= latest:
+        window = {
+            "earliest": date_format(timezone.localtime(earliest), "DATETIME_FORMAT"),
+            "latest": date_format(timezone.localtime(latest), "DATETIME_FORMAT"),
+            "days": program.offer_response_days,
+        }
+        message = (
+            ngettext(
+                "The deadline to answer the offer must lie between %(earliest)s and %(latest)s (WIB): "
+                "at least one day from now, and at most the programme's %(days)d day to answer.",
+                "The deadline to answer the offer must lie between %(earliest)s and %(latest)s (WIB): "
+                "at least one day from now, and at most the programme's %(days)d days to answer.",
+                program.offer_response_days,
+            )
+            % window
+        )
+        raise DomainError(message, code="invalid", fields={"offer_deadline": [message]})
     return deadline
 
 

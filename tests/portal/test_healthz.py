@@ -12,7 +12,12 @@ def test_healthy_with_in_process_tasks(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "in-process",
+        "cache": "in-process",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -25,7 +30,12 @@ def test_unreachable_broker_answers_503(client, settings, monkeypatch):
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unavailable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "broker": "unavailable",
+        "cache": "in-process",
+    }
 
 
 def test_unreachable_database_answers_503(client, settings):

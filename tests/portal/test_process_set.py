@@ -93,7 +93,9 @@ def test_honcho_starts_web_worker_and_beat():
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
-    assert health == (200, {"status": "ok", "database": "ok", "broker": "ok"}), output[-3000:]
+    assert health == (200, {"status": "ok", "database": "ok", "broker": "ok", "cache": "in-process"}), output[
+        -3000:
+    ]
     assert replies, "the Celery worker did not answer a ping"
     assert "beat: Starting" in output, output[-3000:]
     assert "DatabaseScheduler" in output
