@@ -603,13 +603,21 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
-    """Who read which candidate's personal details through the partner API, and when."""
+    """Who read which candidate's details or documents, when, and through which door.
 
-    list_display = ("accessed_at", "partner", "key_prefix", "application", "document")
-    list_filter = ("partner",)
-    search_fields = ("=application__id", "key_prefix")
+    Read-only, and only for those given ``view_personaldataaccess`` (auditors): the ministry
+    staff group does not carry it.
+    """
+
+    list_display = ("accessed_at", "reader", "door", "partner", "key_prefix", "application", "document")
+    list_filter = ("door", "partner", ("reader", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("=application__id", "=document__id", "key_prefix", "reader__email")
     date_hierarchy = "accessed_at"
-    list_select_related = ("partner", "application__program", "document")
+    list_select_related = ("reader", "partner", "application__program", "document__candidate")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The view permission itself: Django's admin would also let "change" in.
+        return request.user.has_perm("candidates.view_personaldataaccess")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

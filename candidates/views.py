@@ -33,7 +33,7 @@ from .forms import (
     ProfileForm,
     WithdrawForm,
 )
-from .models import Stage
+from .models import AccessDoor, Stage
 from .pipeline import Actor, allowed_targets
 
 logger = logging.getLogger(__name__)
@@ -196,6 +196,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     except (FileNotFoundError, ValueError) as exc:  # ValueError: no file recorded at all
         logger.warning("document %s: the stored file is missing", document.pk)
         raise Http404 from exc
+    services.document_read_record(reader=request.user, document=document, door=AccessDoor.DOCUMENT_DOWNLOAD)
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -26,7 +26,7 @@ from .exports import (
     application_export_stream,
     export_file_name,
 )
-from .partners import application_review_add, personal_data_access_record
+from .partners import application_review_add, document_read_record, personal_data_access_record
 from .profile import (
     candidate_profile_ensure,
     candidate_profile_update,
@@ -61,6 +61,7 @@ __all__ = [
     "certificate_remove",
     "deletion_request_create",
     "deletion_requests_settle",
+    "document_read_record",
     "document_review",
     "document_upload",
     "export_file_name",
