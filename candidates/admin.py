@@ -110,6 +110,27 @@ class CandidateProfileAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # candidates register themselves
 
+    def save_model(self, request: HttpRequest, obj: CandidateProfile, form, change: bool) -> None:
+        # A correction of what a verified document proves sends it back to review and is
+        # recorded in the applications' history: the service does both with the save.
+        proven = selectors.proven_fields(obj)
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        try:
+            services.candidate_profile_correct(candidate=obj, data=data, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.refresh_from_db()
+        if proven.keys() & data.keys():
+            self.message_user(
+                request,
+                _(
+                    "The documents proving the corrected details are waiting for verification again, "
+                    "and the change is recorded in the candidate's active applications."
+                ),
+                messages.WARNING,
+            )
+
 
 class DocumentReviewForm(forms.ModelForm):
     class Meta:

@@ -34,6 +34,7 @@ from .models import (
     Stage,
 )
 from .pipeline import PARTNER_VISIBLE_STAGES
+from .proofs import PROVEN_FIELDS
 
 
 def documents_of(candidate: CandidateProfile) -> QuerySet[Document]:
@@ -71,6 +72,16 @@ def document_for_download(*, actor: User, document_id: int) -> Document:
     if document is None:
         raise NotFound(_("Document not found."))
     return document
+
+
+def proven_fields(candidate: CandidateProfile) -> dict[str, list[Document]]:
+    """The profile fields locked for the candidate, each with the verified documents proving it."""
+    verified = documents_of(candidate).filter(status=DocumentStatus.VERIFIED, kind__in=list(PROVEN_FIELDS))
+    proven: dict[str, list[Document]] = {}
+    for document in verified:
+        for field in PROVEN_FIELDS[document.kind]:
+            proven.setdefault(field, []).append(document)
+    return proven
 
 
 def applications_of(candidate: CandidateProfile) -> QuerySet[Application]:

@@ -81,7 +81,7 @@ def home(request: HttpRequest, candidate) -> HttpResponse:
 @candidate_view
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest, candidate) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=candidate)
+    form = ProfileForm(request.POST or None, instance=candidate, locked=selectors.proven_fields(candidate))
     if request.method == "POST" and form.is_valid():
         try:
             services.candidate_profile_update(candidate=candidate, data=form.cleaned_data)
