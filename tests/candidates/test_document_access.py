@@ -23,6 +23,11 @@ def en(name: str, *args) -> str:
         return reverse(name, args=args)
 
 
+def read(response) -> bytes:
+    """The file, read to its end (which lets the test client finish the request)."""
+    return b"".join(response.streaming_content)
+
+
 def bare_staff(*codenames: str):
     """An admin account of the ministry holding exactly the named permissions of candidates."""
     user = UserFactory(role=Role.STAFF, is_staff=True)
@@ -67,14 +72,14 @@ def test_the_ministry_staff_group_reads_documents_and_each_read_is_logged(client
     for _ in range(2):
         response = client.get(en("candidates:document_download", ktp.pk))
         assert response.status_code == 200
-        response.close()
+        assert read(response) == png_bytes()
     assert PersonalDataAccess.objects.filter(document=ktp).count() == 2
 
 
 def test_the_owner_reading_their_own_document_is_not_logged(candidate_client, ktp):
     response = candidate_client.get(en("candidates:document_download", ktp.pk))
     assert response.status_code == 200
-    response.close()
+    assert read(response) == png_bytes()
     assert not PersonalDataAccess.objects.exists()
 
 
@@ -92,7 +97,7 @@ def test_a_missing_stored_file_is_not_logged_as_read(client, ktp):
 def logged_read(client, ktp):
     reader = bare_staff("view_document")
     client.force_login(reader)
-    client.get(en("candidates:document_download", ktp.pk)).close()
+    assert read(client.get(en("candidates:document_download", ktp.pk))) == png_bytes()
     client.logout()
     return PersonalDataAccess.objects.get()
 
