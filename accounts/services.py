@@ -28,8 +28,12 @@ STAFF_MANAGED_APPS = (
     "complaints",
     "django_celery_beat",
 )
-# Given to named people only, not to every staff member: exporting NIK and phone numbers in full.
-STAFF_WITHHELD_PERMISSIONS = ("export_full_nik",)
+# Given to named people only, not to every staff member: exporting NIK and phone numbers in full,
+# and reading the log of who read personal data (auditors).
+STAFF_WITHHELD_PERMISSIONS = (
+    "export_full_nik",
+    *(f"{action}_personaldataaccess" for action in ("add", "change", "delete", "view")),
+)
 
 
 def staff_group_ensure() -> Group:

@@ -110,6 +110,27 @@ class CandidateProfileAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # candidates register themselves
 
+    def save_model(self, request: HttpRequest, obj: CandidateProfile, form, change: bool) -> None:
+        # A correction of what a verified document proves sends it back to review and is
+        # recorded in the applications' history: the service does both with the save.
+        proven = selectors.proven_fields(obj)
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        try:
+            services.candidate_profile_correct(candidate=obj, data=data, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.refresh_from_db()
+        if proven.keys() & data.keys():
+            self.message_user(
+                request,
+                _(
+                    "The documents proving the corrected details are waiting for verification again, "
+                    "and the change is recorded in the candidate's active applications."
+                ),
+                messages.WARNING,
+            )
+
 
 class DocumentReviewForm(forms.ModelForm):
     class Meta:
@@ -603,13 +624,21 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
-    """Who read which candidate's personal details through the partner API, and when."""
+    """Who read which candidate's details or documents, when, and through which door.
 
-    list_display = ("accessed_at", "partner", "key_prefix", "application", "document")
-    list_filter = ("partner",)
-    search_fields = ("=application__id", "key_prefix")
+    Read-only, and only for those given ``view_personaldataaccess`` (auditors): the ministry
+    staff group does not carry it.
+    """
+
+    list_display = ("accessed_at", "reader", "door", "partner", "key_prefix", "application", "document")
+    list_filter = ("door", "partner", ("reader", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("=application__id", "=document__id", "key_prefix", "reader__email")
     date_hierarchy = "accessed_at"
-    list_select_related = ("partner", "application__program", "document")
+    list_select_related = ("reader", "partner", "application__program", "document__candidate")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The view permission itself: Django's admin would also let "change" in.
+        return request.user.has_perm("candidates.view_personaldataaccess")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -418,7 +418,7 @@ def _detail(request: Request, application: Application) -> dict[str, Any]:
                         reverse("api:application-document", args=[application.pk, d.pk])
                     ),
                 }
-                for d in selectors.documents_of(candidate)
+                for d in selectors.documents_for_partner(actor=request.user, application=application)
             ],
         }
     )
@@ -518,7 +518,7 @@ class ApplicationDocumentView(APIView):
     )
     def get(self, request: Request, application_id: int, document_id: int) -> FileResponse:
         application, document = selectors.document_for_partner(
-            partner_id=request.user.partner_id, application_id=application_id, document_id=document_id
+            actor=request.user, application_id=application_id, document_id=document_id
         )
         try:
             handle = document.file.open("rb")

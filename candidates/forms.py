@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from p2mi_portal.forms import clean_indonesian_phone
@@ -39,6 +41,25 @@ PROFILE_FIELDSETS = (
 )
 
 
+@dataclass(frozen=True)
+class LockedField:
+    """A profile field a verified document proves: shown as text on the profile page."""
+
+    name: str
+    label: str
+    value: str
+    proven_by: str
+    is_locked: bool = True
+
+
+def _shown(candidate: CandidateProfile, name: str) -> str:
+    display = getattr(candidate, f"get_{name}_display", None)
+    value = display() if display and getattr(candidate, name) else getattr(candidate, name)
+    if value is None or value == "":
+        return "—"
+    return str(formats.localize(value))
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = CandidateProfile
@@ -59,15 +80,31 @@ class ProfileForm(forms.ModelForm):
         }
 
     def fieldsets(self):
-        return [(legend, [self[name] for name in names]) for legend, names in PROFILE_FIELDSETS]
+        return [
+            (legend, [self.locked_fields.get(name) or self[name] for name in names])
+            for legend, names in PROFILE_FIELDSETS
+        ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, locked: Mapping[str, list] | None = None, **kwargs):
+        """``locked``: the fields verified documents prove (``selectors.proven_fields``), shown as text."""
         super().__init__(*args, **kwargs)
         self.fields["major"].queryset = Major.objects.filter(is_active=True).order_by("name")
         # Everything an application needs (programs.eligibility.REQUIRED_PROFILE_FIELDS).
         for name, _label in REQUIRED_PROFILE_FIELDS:
             self.fields[name.removesuffix("_id")].required = True
         self.fields["sex"].choices = [("", "—"), *self.fields["sex"].choices[1:]]
+        # Proven fields leave the form: they are shown as text, and a value sent for one is refused.
+        self.locked_fields: dict[str, LockedField] = {}
+        self._locked_form_fields: dict[str, forms.Field] = {}
+        for name, documents in (locked or {}).items():
+            if name in self.fields:
+                field = self._locked_form_fields[name] = self.fields.pop(name)
+                self.locked_fields[name] = LockedField(
+                    name=name,
+                    label=field.label,
+                    value=_shown(self.instance, name),
+                    proven_by=", ".join(str(document.get_kind_display()) for document in documents),
+                )
 
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
@@ -94,8 +131,33 @@ class ProfileForm(forms.ModelForm):
     def clean_passport_number(self) -> str:
         return "".join((self.cleaned_data.get("passport_number") or "").split()).upper()
 
+    def _tampered(self, name: str) -> bool:
+        """Whether the request sent a value for the locked field ``name`` other than the saved one."""
+        key = self.add_prefix(name)
+        if key not in self.data:
+            return False
+        field = self._locked_form_fields[name]
+        try:
+            sent = field.clean(field.widget.value_from_datadict(self.data, self.files, key))
+        except forms.ValidationError:
+            return True
+        saved = getattr(self.instance, name)
+        if isinstance(saved, str) and isinstance(sent, str):
+            return "".join(saved.split()).upper() != "".join(sent.split()).upper()
+        return getattr(sent, "pk", sent) != getattr(saved, "pk", saved)
+
     def clean(self):
         cleaned = super().clean()
+        for name, locked in self.locked_fields.items():
+            if self._tampered(name):
+                self.add_error(
+                    None,
+                    _(
+                        "%(field)s is proven by your verified %(documents)s and cannot be changed here. "
+                        "Nothing was saved. To correct it, file a complaint or contact KP2MI."
+                    )
+                    % {"field": locked.label, "documents": locked.proven_by},
+                )
         nik = cleaned.get("nik")
         if nik and "nik" not in self.errors:
             for problem in nik_problems(nik, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex")):

@@ -346,6 +346,11 @@ class Application(TimeStampedModel):
     offer_expires_at = models.DateTimeField(_("offer deadline"), null=True, blank=True)
     # Weighted total of the rubric scores, kept by the scoring service for ranking.
     score_total = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    # When the ministry first verified the documents (set by the stage service, kept after):
+    # partners see an application only once this is set.
+    documents_verified_at = models.DateTimeField(
+        _("documents first verified at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -549,22 +554,53 @@ class Review(models.Model):
         return f"{self.partner} {self.score} ({self.recommendation})"
 
 
-class PersonalDataAccess(models.Model):
-    """A read of a candidate's personal details by a partner through the API."""
+class AccessDoor(models.TextChoices):
+    """Where a read of personal data came through."""
 
+    PARTNER_API = "partner_api", _("Partner API")
+    DOCUMENT_DOWNLOAD = "document_download", _("Document download on the portal")
+
+
+class PersonalDataAccess(models.Model):
+    """A read of a candidate's personal details or documents by anyone but the candidate.
+
+    Who (the account, and for the partner API the partner and its key), which application or
+    document, when, and through which door. Written by the doors, read by auditors only.
+    """
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("read by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    door = models.CharField(_("through"), max_length=24, choices=AccessDoor.choices)
     partner = models.ForeignKey(
-        "programs.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
+        "programs.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     api_key = models.ForeignKey(
         "accounts.PartnerAPIKey",
         verbose_name=_("API key"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
-    key_prefix = models.CharField(_("key prefix"), max_length=8)
+    key_prefix = models.CharField(_("key prefix"), max_length=8, blank=True)
     application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="+"
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     document = models.ForeignKey(
         Document,
@@ -580,10 +616,14 @@ class PersonalDataAccess(models.Model):
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data access log")
         ordering = ["-accessed_at", "-id"]
-        indexes = [models.Index(fields=["application", "accessed_at"])]
+        indexes = [
+            models.Index(fields=["application", "accessed_at"]),
+            models.Index(fields=["document", "accessed_at"], name="data_access_by_document"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.partner} → #{self.application_id}"
+        subject = f"#{self.application_id}" if self.application_id else f"doc {self.document_id}"
+        return f"{self.partner or self.reader_id} → {subject}"
 
 
 class DeletionRequest(models.Model):

@@ -20,27 +20,68 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from p2mi_portal.errors import NotFound
 from programs.models import Program, ProgramStatus
 
-from .models import FINISHED_STAGES, Application, ApplicationEvent, CandidateProfile, Document, Stage
+from .models import (
+    FINISHED_STAGES,
+    Application,
+    ApplicationEvent,
+    CandidateProfile,
+    Document,
+    DocumentStatus,
+    Stage,
+)
 from .pipeline import PARTNER_VISIBLE_STAGES
+from .proofs import PROVEN_FIELDS
 
 
 def documents_of(candidate: CandidateProfile) -> QuerySet[Document]:
     return Document.objects.filter(candidate=candidate).order_by("kind")
 
 
-def document_for_download(*, actor: User, document_id: int) -> Document:
-    """The document if ``actor`` owns it or is ministry staff; otherwise as if it did not exist."""
+DOCUMENT_READ_PERMISSION = "candidates.view_document"
+
+
+def documents_readable_by(actor: User) -> QuerySet[Document]:
+    """The one rule of who may read a candidate's document, used by every door that serves one.
+
+    The candidate reads their own; ministry staff with ``candidates.view_document`` read any;
+    a partner reads the documents staff verified of the candidates whose applications it may
+    see (:func:`applications_for_partner`); nobody else reads any. The portal's download,
+    the admin's document pages and the partner API all ask here, and each read by someone
+    other than the candidate is logged by the door that serves it.
+    """
     documents = Document.objects.select_related("candidate")
-    if not actor.is_ministry_staff:
-        documents = documents.filter(candidate__user=actor)
-    document = documents.filter(pk=document_id).first()
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return documents.none()
+    if actor.is_ministry_staff or actor.is_superuser:
+        return documents if actor.has_perm(DOCUMENT_READ_PERMISSION) else documents.none()
+    if actor.role == Role.CANDIDATE:
+        return documents.filter(candidate__user=actor)
+    if actor.role == Role.PARTNER and actor.partner_id is not None:
+        visible = applications_for_partner(partner_id=actor.partner_id).values("candidate_id")
+        return documents.filter(status=DocumentStatus.VERIFIED, candidate_id__in=visible)
+    return documents.none()
+
+
+def document_for_download(*, actor: User, document_id: int) -> Document:
+    """The document if ``actor`` may read it (:func:`documents_readable_by`); otherwise as if missing."""
+    document = documents_readable_by(actor).filter(pk=document_id).first()
     if document is None:
         raise NotFound(_("Document not found."))
     return document
+
+
+def proven_fields(candidate: CandidateProfile) -> dict[str, list[Document]]:
+    """The profile fields locked for the candidate, each with the verified documents proving it."""
+    verified = documents_of(candidate).filter(status=DocumentStatus.VERIFIED, kind__in=list(PROVEN_FIELDS))
+    proven: dict[str, list[Document]] = {}
+    for document in verified:
+        for field in PROVEN_FIELDS[document.kind]:
+            proven.setdefault(field, []).append(document)
+    return proven
 
 
 def applications_of(candidate: CandidateProfile) -> QuerySet[Application]:
@@ -221,17 +262,30 @@ def on_track(applications: QuerySet[Application], *, track_id: int) -> QuerySet[
 def applications_for_partner(*, partner_id: int, program_code: str | None = None) -> QuerySet[Application]:
     """Applications to the partner's programmes that the ministry has let partners see.
 
+    The one rule of what a partner sees of applications: a programme the partner employs
+    for (not a draft), an application whose documents the ministry once verified (its
+    ``documents_verified_at``, set by the stage service from that move on) and that stands
+    at a stage partners follow. An application withdrawn or rejected before its documents
+    were verified never reaches a partner. API, reviews and stage moves all ask here.
+
     With ``program_code`` the programme is resolved in a subquery, so PostgreSQL knows the
     programme before it plans the scan and walks the (programme, stage, time) index in order
-    instead of sorting every matching row.
+    instead of sorting every matching row; ``documents_verified_at`` is then checked on the
+    rows the walk reads (it is set on every application at a visible stage but those that
+    left before verification, so the walk skips few rows).
     """
     programs = Program.objects.filter(employer_id=partner_id).exclude(status=ProgramStatus.DRAFT).order_by()
+    visible = Q(stage__in=PARTNER_VISIBLE_STAGES, documents_verified_at__isnull=False)
     if program_code is not None:
         return Application.objects.filter(
-            program_id=Subquery(programs.filter(code=program_code).values("id")[:1]),
-            stage__in=PARTNER_VISIBLE_STAGES,
+            visible, program_id=Subquery(programs.filter(code=program_code).values("id")[:1])
         )
-    return Application.objects.filter(program_id__in=programs.values("id"), stage__in=PARTNER_VISIBLE_STAGES)
+    return Application.objects.filter(visible, program_id__in=programs.values("id"))
+
+
+def partner_may_see(*, partner_id: int, application_id: int) -> bool:
+    """Whether the partner may see the application: :func:`applications_for_partner`, for one row."""
+    return applications_for_partner(partner_id=partner_id).filter(pk=application_id).exists()
 
 
 def application_for_partner(*, partner_id: int, application_id: int) -> Application:
@@ -255,11 +309,16 @@ def application_for_partner(*, partner_id: int, application_id: int) -> Applicat
     return application
 
 
+def documents_for_partner(*, actor: User, application: Application) -> QuerySet[Document]:
+    """The documents of the application's candidate the partner may read: those staff verified."""
+    return documents_readable_by(actor).filter(candidate_id=application.candidate_id).order_by("kind")
+
+
 def document_for_partner(
-    *, partner_id: int, application_id: int, document_id: int
+    *, actor: User, application_id: int, document_id: int
 ) -> tuple[Application, Document]:
-    application = application_for_partner(partner_id=partner_id, application_id=application_id)
-    document = Document.objects.filter(candidate_id=application.candidate_id, pk=document_id).first()
+    application = application_for_partner(partner_id=actor.partner_id, application_id=application_id)
+    document = documents_for_partner(actor=actor, application=application).filter(pk=document_id).first()
     if document is None:
         raise NotFound(_("Document not found."))
     return application, document

@@ -33,7 +33,7 @@ from .forms import (
     ProfileForm,
     WithdrawForm,
 )
-from .models import Stage
+from .models import AccessDoor, Stage
 from .pipeline import Actor, allowed_targets
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def home(request: HttpRequest, candidate) -> HttpResponse:
 @candidate_view
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest, candidate) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=candidate)
+    form = ProfileForm(request.POST or None, instance=candidate, locked=selectors.proven_fields(candidate))
     if request.method == "POST" and form.is_valid():
         try:
             services.candidate_profile_update(candidate=candidate, data=form.cleaned_data)
@@ -196,6 +196,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     except (FileNotFoundError, ValueError) as exc:  # ValueError: no file recorded at all
         logger.warning("document %s: the stored file is missing", document.pk)
         raise Http404 from exc
+    services.document_read_record(reader=request.user, document=document, door=AccessDoor.DOCUMENT_DOWNLOAD)
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -176,6 +176,7 @@ def application_at(stage: str, *, program: Program, candidate=None, track=None, 
         Interview,
         Stage,
     )
+    from candidates.pipeline import PARTNER_VISIBLE_STAGES
 
     candidate = candidate or CandidateFactory()
     track = track or program.tracks.order_by("id").first()
@@ -193,6 +194,9 @@ def application_at(stage: str, *, program: Program, candidate=None, track=None, 
             },
         )
     holds_track = stage in {Stage.WAITLISTED} | SEAT_RESERVED_STAGES | SEAT_TAKEN_STAGES
+    if stage in PARTNER_VISIBLE_STAGES:
+        # As if it came the usual way, through "documents verified"; pass None to say it did not.
+        fields.setdefault("documents_verified_at", _now())
     application = Application.objects.create(
         candidate=candidate,
         program=program,

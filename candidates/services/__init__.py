@@ -18,7 +18,7 @@ from .data_rights import (
     deletion_request_create,
     deletion_requests_settle,
 )
-from .documents import ALLOWED_DOCUMENT_TYPES, document_review, document_upload
+from .documents import ALLOWED_DOCUMENT_TYPES, document_return_to_review, document_review, document_upload
 from .exports import (
     FULL_NIK_PERMISSION,
     application_export_finish,
@@ -26,8 +26,9 @@ from .exports import (
     application_export_stream,
     export_file_name,
 )
-from .partners import application_review_add, personal_data_access_record
+from .partners import application_review_add, document_read_record, personal_data_access_record
 from .profile import (
+    candidate_profile_correct,
     candidate_profile_ensure,
     candidate_profile_update,
     certificate_add,
@@ -55,12 +56,15 @@ __all__ = [
     "application_submit",
     "application_withdraw",
     "candidate_anonymise",
+    "candidate_profile_correct",
     "candidate_profile_ensure",
     "candidate_profile_update",
     "certificate_add",
     "certificate_remove",
     "deletion_request_create",
     "deletion_requests_settle",
+    "document_read_record",
+    "document_return_to_review",
     "document_review",
     "document_upload",
     "export_file_name",

@@ -43,8 +43,8 @@ from ..models import (
     Interview,
     Stage,
 )
-from ..pipeline import MOVES, NEXT_STAGE, PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
-from ..selectors import ranked
+from ..pipeline import MOVES, NEXT_STAGE, Actor, allowed_targets, role_of
+from ..selectors import partner_may_see, ranked
 from .data_rights import deletion_requests_settle
 
 logger = logging.getLogger(__name__)
@@ -64,10 +64,8 @@ def _can_see(application: Application, actor: User | None, role: str) -> bool:
     if role == Actor.CANDIDATE:
         return application.candidate.user_id == actor.pk
     if role == Actor.PARTNER:
-        return (
-            actor.partner_id is not None
-            and application.program.employer_id == actor.partner_id
-            and application.stage in PARTNER_VISIBLE_STAGES
+        return actor.partner_id is not None and partner_may_see(
+            partner_id=actor.partner_id, application_id=application.pk
         )
     return False
 
@@ -403,12 +401,16 @@ def application_move(
     locked.stage = to_stage
     locked.track = new_track
     locked.offer_expires_at = offer_expires_at
-    locked.save(update_fields=["stage", "track", "offer_expires_at", "updated_at"])
+    if to_stage == Stage.DOCUMENTS_VERIFIED and locked.documents_verified_at is None:
+        # The first verification opens the application to the programme's partner, for good.
+        locked.documents_verified_at = now
+    locked.save(update_fields=["stage", "track", "offer_expires_at", "documents_verified_at", "updated_at"])
     application.stage, application.track, application.offer_expires_at = (
         locked.stage,
         locked.track,
         locked.offer_expires_at,
     )
+    application.documents_verified_at = locked.documents_verified_at
 
     candidate_user_id = locked.candidate.user_id
     if actor is None or actor.pk != candidate_user_id:

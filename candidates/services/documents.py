@@ -125,3 +125,22 @@ def document_review(*, document: Document, status: str, reason: str, actor: User
             context={"document_kind": locked.kind, "reason": reason},
         )
     return locked
+
+
+@transaction.atomic
+def document_return_to_review(*, document: Document, actor: User) -> Document:
+    """Staff send a verified or rejected document back to "waiting for verification".
+
+    Used when a correction changes what the document proves: it must be checked again.
+    """
+    if not (actor.is_ministry_staff or actor.is_superuser):
+        raise DomainError(_("Only ministry staff verify documents."), code="forbidden")
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    if locked.status == DocumentStatus.PENDING:
+        return locked
+    locked.status = DocumentStatus.PENDING
+    locked.rejection_reason = ""
+    locked.reviewed_by = None
+    locked.reviewed_at = None
+    locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    return locked

@@ -11,6 +11,7 @@ import datetime
 import random
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -145,9 +146,10 @@ def _application_lines(ids: range, first_id: int, first_profile: int, stamp: str
         track = str(preferred) if stage == Stage.WAITLISTED else "\\N"
         score = f"{rng.randint(3000, 10000) / 100:.2f}" if rng.random() < 0.8 else "\\N"
         submitted = (now - datetime.timedelta(seconds=rng.randint(0, 90 * 86400))).isoformat()
+        verified = submitted if stage in visible else "\\N"
         yield (
             f"{aid}\t{stamp}\t{stamp}\t{pid}\t{program_id}\t{preferred}\t{stage}\t{submitted}\t"
-            f"2026-05\t{submitted}\t{track}\t\\N\t{score}\n"
+            f"2026-05\t{submitted}\t{track}\t\\N\t{score}\t{verified}\n"
         )
 
 
@@ -163,6 +165,7 @@ PROFILE_COLUMNS = [
 APPLICATION_COLUMNS = [
     "id", "created_at", "updated_at", "candidate_id", "program_id", "preferred_track_id", "stage",
     "submitted_at", "consent_version", "consent_given_at", "track_id", "offer_expires_at", "score_total",
+    "documents_verified_at",
 ]  # fmt: skip
 
 
@@ -174,6 +177,10 @@ def seed(total: int, *, rng_seed: int = 2026) -> None:
     """Add applications until the bench programmes hold ``total`` of them (90% to the bench partner)."""
     bench, other, _key = fixtures()
     existing = Application.objects.filter(program__in=[bench, other]).count()
+    # Rows seeded before applications recorded their first verification: mark the visible ones.
+    Application.objects.filter(
+        program__in=[bench, other], stage__in=PARTNER_VISIBLE_STAGES, documents_verified_at__isnull=True
+    ).update(documents_verified_at=F("submitted_at"))
     missing = total - existing
     if missing <= 0:
         print(f"{existing:,} applications already seeded")

@@ -171,10 +171,8 @@ MATRIX: dict[str, Row] = {
 }
 # fmt: on
 
-# Cases that fail until staff reads of a document need ``candidates.view_document``.
-EXPECTED_FAILURES = {
-    ("candidates:document_download", "staff_without"): "staff document reads need view_document",
-}
+# Cases known to fail, each with its reason (an xfail that starts passing fails the run).
+EXPECTED_FAILURES: dict[tuple[str, str], str] = {}
 
 
 # --- The URLconf -------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_reports_stored_before_masking_are_masked_by_the_migration(staff_client,
     ImportRow.objects.filter(job=job).update(
         full_name="3171011508040009", messages=["Unknown province: 3171011508040002."]
     )
-    migration = importlib.import_module("candidates.migrations.0010_mask_numbers_in_import_reports")
+    migration = importlib.import_module("candidates.migrations.0012_mask_numbers_in_import_reports")
 
     migration.mask(django_apps, None)
 

@@ -32,7 +32,7 @@ def mask(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidates", "0009_import_file_removed_at"),
+        ("candidates", "0011_data_access_reader_and_door"),
     ]
 
     operations = [migrations.RunPython(mask, migrations.RunPython.noop)]
