@@ -293,7 +293,12 @@ def test_reset_requests_are_limited_per_e_mail_address_and_per_client_address(cl
 
 @pytest.mark.parametrize(
     ("url", "field"),
-    [("accounts:register", "email"), ("accounts:register_sent", "email"), ("accounts:login", "username")],
+    [
+        ("accounts:register", "email"),
+        ("accounts:register_sent", "email"),
+        ("accounts:login", "username"),
+        ("admin:login", "username"),
+    ],
 )
 def test_registration_new_links_and_log_in_answer_429_beyond_the_address_limit(client, settings, url, field):
     settings.AUTH_RATE_LIMIT = "3/hour"
