@@ -47,6 +47,17 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from .throttling import rate_parse
+
+        # A rate that cannot be read would fail every sign-in; refuse to start instead.
+        for name in ("AUTH_RATE_LIMIT", "AUTH_EMAIL_RATE_LIMIT"):
+            try:
+                rate_parse(getattr(settings, name))
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"{name}: {exc}") from exc
         # Sent once per app after migrate, after that app's permissions exist: by
         # the last app the group holds the permissions of every managed model.
         # Wrong passwords per account, and the browsers its owner logged in from (accounts.throttling).

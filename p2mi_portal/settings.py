@@ -144,7 +144,7 @@ if TRUSTED_PROXY_COUNT < 0:
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 # Log-in, registration, password reset and new verification links: so many tries per client
 # address and so many per e-mail address (e.g. "20/hour"); more answer 429.
-AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="30/hour")
+AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="60/hour")
 AUTH_EMAIL_RATE_LIMIT = env.str("AUTH_EMAIL_RATE_LIMIT", default="5/hour")
 # After this many wrong passwords for one account (from any address) within the window, that
 # account is refused from browsers it was never used in; browsers that logged in to it before,

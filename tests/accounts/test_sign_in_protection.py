@@ -393,3 +393,15 @@ def test_log_in_records_older_than_the_keep_days_are_deleted_daily(settings, sta
 
     assert list(AccessLog.objects.values_list("username", flat=True)) == [staff_member.email]
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["lain@contoh.id"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("AUTH_RATE_LIMIT", "lots"), ("AUTH_EMAIL_RATE_LIMIT", "5 per hour"), ("TRUSTED_PROXY_COUNT", "-1")],
+)
+def test_a_setting_that_cannot_be_read_stops_the_start(variable, value):
+    from tests.portal.test_settings import run_django
+
+    result = run_django("print('started')", {variable: value})
+    assert result.returncode != 0 and "started" not in result.stdout
+    assert variable in result.stderr
