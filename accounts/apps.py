@@ -58,11 +58,11 @@ class AccountsConfig(AppConfig):
                 rate_parse(getattr(settings, name))
             except ValueError as exc:
                 raise ImproperlyConfigured(f"{name}: {exc}") from exc
-        # Sent once per app after migrate, after that app's permissions exist: by
-        # the last app the group holds the permissions of every managed model.
         # Wrong passwords per account, and the browsers its owner logged in from (accounts.throttling).
         user_login_failed.connect(_count_failed_login, dispatch_uid="accounts_count_failed_login")
         user_logged_in.connect(_remember_browser, dispatch_uid="accounts_remember_browser")
+        # Sent once per app after migrate, after that app's permissions exist: by
+        # the last app the group holds the permissions of every managed model.
         post_migrate.connect(_ensure_staff_group, dispatch_uid="accounts_staff_group")
         # A saved (revoked, expired, reassigned) key or a changed user is re-read from the
         # database on the next API request.

@@ -326,6 +326,7 @@ def password_reset_ask(*, email: str, site_url: str) -> None:
 # --- Log-in records (django-axes) ----------------------------------------------------------
 
 
+@transaction.atomic
 def login_history_forget(*, emails: list[str]) -> int:
     """Delete every log-in record (tries, lock-outs, log-ins) made with these e-mail addresses."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -340,6 +341,7 @@ def login_history_forget(*, emails: list[str]) -> int:
     )
 
 
+@transaction.atomic
 def login_records_forget(*, keep_days: int | None = None) -> int:
     """Delete log-in records older than ``LOGIN_LOG_KEEP_DAYS``; how many went."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog

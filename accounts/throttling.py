@@ -44,13 +44,9 @@ def _from_trusted_proxy(remote: str) -> bool:
         address = ipaddress.ip_address(remote)
     except ValueError:
         return False
-    for network in settings.TRUSTED_PROXY_ADDRESSES:
-        try:
-            if address in ipaddress.ip_network(network, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    return any(
+        address in ipaddress.ip_network(network, strict=False) for network in settings.TRUSTED_PROXY_ADDRESSES
+    )
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -8,6 +8,7 @@ in ``.env.example``.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -141,6 +142,13 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_ADDRESSES = env.list("TRUSTED_PROXY_ADDRESSES", default=[])
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+for _network in TRUSTED_PROXY_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_ADDRESSES: {_network!r} is not an address or network."
+        ) from _exc
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 # Log-in, registration, password reset and new verification links: so many tries per client
 # address and so many per e-mail address (e.g. "20/hour"); more answer 429.

@@ -397,7 +397,12 @@ def test_log_in_records_older_than_the_keep_days_are_deleted_daily(settings, sta
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("AUTH_RATE_LIMIT", "lots"), ("AUTH_EMAIL_RATE_LIMIT", "5 per hour"), ("TRUSTED_PROXY_COUNT", "-1")],
+    [
+        ("AUTH_RATE_LIMIT", "lots"),
+        ("AUTH_EMAIL_RATE_LIMIT", "5 per hour"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("TRUSTED_PROXY_ADDRESSES", "10.0.0.0/8,proxy.internal"),
+    ],
 )
 def test_a_setting_that_cannot_be_read_stops_the_start(variable, value):
     from tests.portal.test_settings import run_django
