@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -26,11 +27,40 @@ def _forget_cached_keys_of_user(sender, instance, **kwargs) -> None:
     cache.delete_many([api_key_cache_key(prefix) for prefix in prefixes])
 
 
+def _count_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    from .throttling import login_failure_count
+
+    email = credentials.get("username")
+    if isinstance(email, str) and email:
+        login_failure_count(email)
+
+
+def _remember_browser(sender, request, user, **kwargs) -> None:
+    from .throttling import device_mark
+
+    if request is not None and user is not None and user.email:
+        device_mark(request, user.email)
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from .throttling import rate_parse
+
+        # A rate that cannot be read would fail every sign-in; refuse to start instead.
+        for name in ("AUTH_RATE_LIMIT", "AUTH_EMAIL_RATE_LIMIT"):
+            try:
+                rate_parse(getattr(settings, name))
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"{name}: {exc}") from exc
+        # Wrong passwords per account, and the browsers its owner logged in from (accounts.throttling).
+        user_login_failed.connect(_count_failed_login, dispatch_uid="accounts_count_failed_login")
+        user_logged_in.connect(_remember_browser, dispatch_uid="accounts_remember_browser")
         # Sent once per app after migrate, after that app's permissions exist: by
         # the last app the group holds the permissions of every managed model.
         post_migrate.connect(_ensure_staff_group, dispatch_uid="accounts_staff_group")

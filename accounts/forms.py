@@ -45,12 +45,8 @@ class RegistrationForm(forms.Form):
         return name
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail address already exists. Log in, or reset your password.")
-            )
-        return email
+        # Whether the address already has an account is not said here: its owner is told by e-mail.
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean_phone(self) -> str:
         return clean_indonesian_phone(self.cleaned_data["phone"])

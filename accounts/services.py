@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -117,8 +119,13 @@ def _send_verification_email(*, user: User, site_url: str) -> None:
 @transaction.atomic
 def candidate_register(
     *, email: str, full_name: str, phone: str, password: str, language: str, site_url: str
-) -> User:
-    """A new candidate account, inactive until the e-mail link is followed."""
+) -> User | None:
+    """A new candidate account, inactive until the e-mail link is followed.
+
+    An address that already has an account gets no second one, and the answer does not say
+    so: its owner is told by e-mail instead (``None`` is returned). The same work is done
+    either way (the password is hashed, one message is queued).
+    """
     user = User(
         email=User.objects.normalize_email(email).lower(),
         full_name=full_name,
@@ -128,18 +135,41 @@ def candidate_register(
         is_active=False,
     )
     user.set_password(password)
+    existing = User.objects.filter(email__iexact=user.email).first()
+    if existing is not None:
+        _registration_of_existing(user=existing, site_url=site_url)
+        return None
     try:
         user.full_clean(exclude=["password"])
         with transaction.atomic():
             user.save()
     except (ValidationError, IntegrityError) as exc:
-        raise DomainError(
-            _("An account with this e-mail address already exists. Log in, or reset your password."),
-            code="email_taken",
-            fields={"email": [_("An account with this e-mail address already exists.")]},
-        ) from exc
+        existing = User.objects.filter(email__iexact=user.email).first()
+        if existing is None:
+            raise DomainError(_("Check the form and try again."), code="invalid") from exc
+        _registration_of_existing(user=existing, site_url=site_url)  # registered a moment ago
+        return None
     _send_verification_email(user=user, site_url=site_url)
     return user
+
+
+def _registration_of_existing(*, user: User, site_url: str) -> None:
+    """Someone registered with the address of an account: what its owner gets by e-mail.
+
+    An account still waiting for its confirmation gets its link again (and one made by an
+    import its invitation); any other is told that someone tried, and how to log in.
+    """
+    from notifications.models import NotificationKind
+    from notifications.services import notification_queue
+
+    if _invited(user):
+        invitation_send(user=user)
+    elif user.role == Role.CANDIDATE and not user.is_active and user.email_verified_at is None:
+        _send_verification_email(user=user, site_url=site_url)
+    else:
+        notification_queue(
+            recipient=user, kind=NotificationKind.ACCOUNT_EXISTS, context={"site_url": site_url}
+        )
 
 
 def verification_email_resend(*, email: str, site_url: str) -> None:
@@ -203,11 +233,6 @@ def invitation_send(*, user: User, context: dict | None = None) -> None:
         notification_queue(recipient=user, kind=NotificationKind.ACCOUNT_INVITED, context=context or {})
 
 
-def invitation_resend(*, email: str) -> None:
-    """A new invitation for an unclaimed account (asked for on the password-reset page); silent otherwise."""
-    invitation_send(user=User.objects.filter(email__iexact=email).first())
-
-
 def invitation_user(*, uidb64: str, token: str) -> User:
     """The invited account the link is for, or a refusal for a wrong, used or expired link."""
     try:
@@ -254,3 +279,80 @@ def email_verify(*, uidb64: str, token: str) -> User:
     user.is_active = True
     user.save(update_fields=["email_verified_at", "is_active"])
     return user
+
+
+# --- Password reset --------------------------------------------------------------------------
+
+
+def password_reset_link(*, user: User, site_url: str) -> str:
+    """A fresh link to set a new password (Django's reset token), in the active language."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return site_url.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
+
+
+def password_reset_request(*, email: str, site_url: str) -> int:
+    """Queue the new-password e-mail for the accounts of ``email``; how many were queued.
+
+    Run by a worker (``accounts.tasks.password_reset_send``): the request that asked does the
+    same for every address, whether an account uses it or not. Like Django's own reset, only
+    active accounts with a password get a link; an account made by an import that was never
+    claimed gets its invitation again.
+    """
+    from notifications.models import NotificationKind
+    from notifications.services import notification_queue
+
+    queued = 0
+    with transaction.atomic():
+        for user in User.objects.filter(email__iexact=email):
+            if user.is_active and user.has_usable_password():
+                notification_queue(
+                    recipient=user, kind=NotificationKind.PASSWORD_RESET, context={"site_url": site_url}
+                )
+                queued += 1
+            elif _invited(user):
+                invitation_send(user=user)
+                queued += 1
+    return queued
+
+
+def password_reset_ask(*, email: str, site_url: str) -> None:
+    """Hand the reset to a worker; nothing about the address is looked up while the page waits."""
+    from notifications.services.outbox import task_publish
+
+    from .tasks import password_reset_send
+
+    # Not queued (the broker is down): nothing is sent; the page says the same, and the
+    # person can ask again.
+    task_publish(password_reset_send, email, site_url)
+
+
+# --- Log-in records (django-axes) ----------------------------------------------------------
+
+
+@transaction.atomic
+def login_history_forget(*, emails: list[str]) -> int:
+    """Delete every log-in record (tries, lock-outs, log-ins) made with these e-mail addresses."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    names = models.Q()
+    for email in filter(None, emails):
+        names |= models.Q(username__iexact=email)
+    if not names:
+        return 0
+    return sum(
+        model.objects.filter(names).delete()[0] for model in (AccessAttempt, AccessLog, AccessFailureLog)
+    )
+
+
+@transaction.atomic
+def login_records_forget(*, keep_days: int | None = None) -> int:
+    """Delete log-in records older than ``LOGIN_LOG_KEEP_DAYS``; how many went."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    days = settings.LOGIN_LOG_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    return sum(
+        model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+        for model in (AccessAttempt, AccessLog, AccessFailureLog)
+    )

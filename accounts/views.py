@@ -18,6 +18,7 @@ from p2mi_portal.forms import add_domain_errors
 from . import services
 from .forms import EmailLoginForm, RegistrationForm, ResendVerificationForm
 from .models import Role
+from .throttling import device_mark
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -127,16 +128,21 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        # An account made by an import has no password to reset: it gets a new invitation.
-        services.invitation_resend(email=form.cleaned_data["email"])
-        return super().form_valid(form)
+        # A worker looks the address up and queues the e-mail (or, for an account made by an
+        # import, its invitation): this page does the same for every address.
+        services.password_reset_ask(email=form.cleaned_data["email"], site_url=_site_url(self.request))
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        # This browser proved it reads the account's e-mail: it may log in even while the
+        # account is closed to unknown browsers after many wrong passwords.
+        device_mark(self.request, form.user.email)
+        return super().form_valid(form)

@@ -32,6 +32,8 @@ class NotificationKind(models.TextChoices):
     COMPLAINT_REPLY = "complaint_reply", _("A worker replied to a complaint")
     ACCOUNT_INVITED = "account_invited", _("An account was made for you")
     IMPORT_FINISHED = "import_finished", _("Import finished")
+    PASSWORD_RESET = "password_reset", _("Set a new password")
+    ACCOUNT_EXISTS = "account_exists", _("Someone tried to register with your e-mail address")
 
 
 class Channel(models.TextChoices):
@@ -39,6 +41,19 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     WHATSAPP = "whatsapp", _("WhatsApp")
 
+
+# About the account itself: sent by e-mail only, whatever the person chose (their links
+# prove the address, or tell its owner about a try to use it).
+ACCOUNT_KINDS = frozenset(
+    {
+        NotificationKind.ACCOUNT_VERIFICATION,
+        NotificationKind.ACCOUNT_INVITED,
+        NotificationKind.PASSWORD_RESET,
+        NotificationKind.ACCOUNT_EXISTS,
+    }
+)
+# A link that sets a password is only ever in the e-mail, never shown in the inbox.
+HIDDEN_FROM_INBOX = frozenset({NotificationKind.PASSWORD_RESET})
 
 # Channels that send to the recipient's phone number.
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})

@@ -6,19 +6,24 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 
-from .models import Notification, NotificationPreference
+from .models import HIDDEN_FROM_INBOX, Notification, NotificationPreference
 
 
 def notifications_of(recipient: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=recipient)
+        .exclude(kind__in=HIDDEN_FROM_INBOX)
         .select_related("recipient")
         .order_by("-created_at", "-id")
     )
 
 
 def unread_count(recipient: User) -> int:
-    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
+    return (
+        Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+        .exclude(kind__in=HIDDEN_FROM_INBOX)
+        .count()
+    )
 
 
 def notification_preference_of(user: User) -> NotificationPreference:

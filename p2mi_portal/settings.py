@@ -8,6 +8,7 @@ in ``.env.example``.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Limits on the sign-in forms' POSTs (accounts.throttling).
+    "accounts.throttling.SignInLimitMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -154,6 +157,33 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # Device keys are never shown in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies (the TLS proxy
+# the README asks for: 1) the address the nearest of them put in X-Forwarded-For. Addresses
+# a client writes into that header itself are never used (accounts.throttling).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Optional: the proxies' own addresses or networks; X-Forwarded-For from anyone else is ignored.
+TRUSTED_PROXY_ADDRESSES = env.list("TRUSTED_PROXY_ADDRESSES", default=[])
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+for _network in TRUSTED_PROXY_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_ADDRESSES: {_network!r} is not an address or network."
+        ) from _exc
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+# Log-in, registration, password reset and new verification links: so many tries per client
+# address and so many per e-mail address (e.g. "20/hour"); more answer 429.
+AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="60/hour")
+AUTH_EMAIL_RATE_LIMIT = env.str("AUTH_EMAIL_RATE_LIMIT", default="5/hour")
+# After this many wrong passwords for one account (from any address) within the window, that
+# account is refused from browsers it was never used in; browsers that logged in to it before,
+# or that set a new password through its e-mail, still get in (no lock-out of the owner).
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_ACCOUNT_WINDOW_MINUTES = env.int("LOGIN_ACCOUNT_WINDOW_MINUTES", default=60)
+# Log-in records (django-axes: e-mail typed, address, browser) are deleted after this many days.
+LOGIN_LOG_KEEP_DAYS = env.int("LOGIN_LOG_KEEP_DAYS", default=90)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -306,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
     "forget-unfinished-import-files": {
         "task": "candidates.tasks.import_files_forget",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Daily, at night (WIB): log-in records older than LOGIN_LOG_KEEP_DAYS (accounts.services).
+    "forget-old-login-records": {
+        "task": "accounts.tasks.login_records_forget",
+        "schedule": crontab(hour=3, minute=15),
     },
     "remind-open-departure-checklists": {"task": "placements.tasks.checklists_remind", "schedule": 24 * 3600},
     "flag-passports-expiring-before-contract-end": {

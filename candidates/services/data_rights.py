@@ -7,6 +7,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import login_history_forget
+
 from ..models import ApplicationEvent, CandidateProfile, DeletionRequest, Document, ImportRow
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ def candidate_anonymise(*, candidate: CandidateProfile) -> CandidateProfile:
     # The reports of imports name the person too.
     ImportRow.objects.filter(application__candidate=locked).update(full_name=ANONYMISED_NAME, masked_nik="")
     user = locked.user
+    # The log-in records (the e-mail typed, address and browser of every try) go too.
+    login_history_forget(emails=[user.email])
     user.email = f"deleted-{user.pk}@anonymised.invalid"
     user.full_name = ""
     user.phone = ""

@@ -29,6 +29,7 @@ from accounts.models import User
 from .. import selectors
 from ..channels import text_send
 from ..models import (
+    ACCOUNT_KINDS,
     PHONE_CHANNELS,
     Broadcast,
     Channel,
@@ -53,8 +54,8 @@ def delivery_plan(*, kind: str, chosen: Iterable[str], phone: str) -> list[tuple
     Account verification confirms the e-mail address, so it goes by e-mail whatever was
     chosen. A phone channel without a phone number is recorded as skipped, not failed.
     """
-    if kind in (NotificationKind.ACCOUNT_VERIFICATION, NotificationKind.ACCOUNT_INVITED):
-        # Their links confirm the address (and an invitation's sets the password): e-mail only.
+    if kind in ACCOUNT_KINDS:
+        # Their links confirm the address or set the password: e-mail only.
         return [(Channel.EMAIL, DeliveryStatus.PENDING)]
     return [
         (
@@ -215,6 +216,18 @@ def _render_context(notification: Notification) -> dict[str, Any]:
         context["link"] = invitation_link(user=notification.recipient, site_url=settings.SITE_URL)
         context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
         context["password_reset_url"] = settings.SITE_URL + reverse("accounts:password_reset")
+    if notification.kind == NotificationKind.PASSWORD_RESET:
+        from accounts.services import password_reset_link
+
+        # Made now, when it is sent: no token is stored, and setting a password ends it.
+        context["link"] = password_reset_link(
+            user=notification.recipient, site_url=context.get("site_url") or settings.SITE_URL
+        )
+        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
+    if notification.kind in (NotificationKind.ACCOUNT_EXISTS, NotificationKind.PASSWORD_RESET):
+        site_url = (context.get("site_url") or settings.SITE_URL).rstrip("/")
+        context["login_url"] = site_url + reverse("accounts:login")
+        context["password_reset_url"] = site_url + reverse("accounts:password_reset")
     if "import_job_id" in context:
         context["import_url"] = settings.SITE_URL + reverse(
             "admin:candidates_importjob_change", args=[context["import_job_id"]]

@@ -332,3 +332,31 @@ def test_a_staff_rejection_also_carries_out_the_pending_request(
     assert (
         DeletionRequest.objects.get(candidate=rich_candidate).decision == DeletionRequest.Decision.ANONYMISED
     )
+
+
+def test_erasure_deletes_the_log_in_records_of_the_account(
+    candidate_client, rich_candidate, settings, django_capture_on_commit_callbacks
+):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.test import Client
+
+    from tests.factories import TEST_PASSWORD
+
+    settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
+    email = rich_candidate.user.email
+    other = UserFactory(email="lain@contoh.id")
+    login = en("accounts:login")
+    # A log-in of the candidate's, then wrong passwords for it, and the same for someone else.
+    for address, password in ((email, TEST_PASSWORD), (email.upper(), "salah"), (other.email, TEST_PASSWORD)):
+        Client(HTTP_USER_AGENT="Firefox").post(login, {"username": address, "password": password})
+    Client().post(login, {"username": other.email, "password": "salah"})
+    assert AccessLog.objects.filter(username__iexact=email).exists()
+    assert AccessAttempt.objects.filter(username__iexact=email).exists()
+    assert AccessFailureLog.objects.filter(username__iexact=email).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_client.post(en("candidates:data"), {"confirm": "on"})
+
+    for model in (AccessLog, AccessAttempt, AccessFailureLog):
+        assert not model.objects.filter(username__iexact=email).exists()
+        assert model.objects.filter(username=other.email).exists()
