@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "notifications",
     "complaints",
     "dashboard",
+    # Demo data (manage.py load_demo); imports the apps above, none imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -339,7 +339,7 @@ def test_half_signed_in_staff_cannot_download_a_document_but_health_probe_answer
 def test_demo_staff_sets_up_an_app_at_first_log_in(client, capsys):
     from django.core.management import call_command
 
-    from p2mi_portal.demo import DEMO_PASSWORD, STAFF_EMAIL
+    from demo.data import DEMO_PASSWORD, STAFF_EMAIL
 
     call_command("load_demo")
     assert "set up an authenticator app at their first log-in" in capsys.readouterr().out

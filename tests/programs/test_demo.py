@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import Role, User
-from p2mi_portal.demo import DEMO_PASSWORD, PARTNER_EMAIL, STAFF_EMAIL
+from demo.data import DEMO_PASSWORD, PARTNER_EMAIL, STAFF_EMAIL
 from programs.models import (
     ExchangeRate,
     GradeLevel,
