@@ -13,7 +13,7 @@ def _ensure_staff_group(sender, **kwargs) -> None:
 def _forget_cached_key(sender, instance, **kwargs) -> None:
     from django.core.cache import cache
 
-    from p2mi_portal.api import api_key_cache_key
+    from .api_auth import api_key_cache_key
 
     cache.delete(api_key_cache_key(instance.prefix))
 
@@ -21,7 +21,7 @@ def _forget_cached_key(sender, instance, **kwargs) -> None:
 def _forget_cached_keys_of_user(sender, instance, **kwargs) -> None:
     from django.core.cache import cache
 
-    from p2mi_portal.api import api_key_cache_key
+    from .api_auth import api_key_cache_key
 
     prefixes = instance.api_keys.values_list("prefix", flat=True) if instance.pk else []
     cache.delete_many([api_key_cache_key(prefix) for prefix in prefixes])
@@ -50,6 +50,9 @@ class AccountsConfig(AppConfig):
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
+        from p2mi_portal.admin_site import PortalAdminSite
+
+        from .second_factor import session_is_verified
         from .throttling import rate_parse
 
         # A rate that cannot be read would fail every sign-in; refuse to start instead.
@@ -58,6 +61,8 @@ class AccountsConfig(AppConfig):
                 rate_parse(getattr(settings, name))
             except ValueError as exc:
                 raise ImproperlyConfigured(f"{name}: {exc}") from exc
+        # Staff enter the admin site only once the session has passed the second factor.
+        PortalAdminSite.access_check_add(session_is_verified)
         # Wrong passwords per account, and the browsers its owner logged in from (accounts.throttling).
         user_login_failed.connect(_count_failed_login, dispatch_uid="accounts_count_failed_login")
         user_logged_in.connect(_remember_browser, dispatch_uid="accounts_remember_browser")

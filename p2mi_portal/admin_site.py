@@ -12,6 +12,9 @@ that cannot be one:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -115,13 +118,20 @@ class PortalAdminSite(admin.AdminSite):
     """The admin site; whatever registers on it is given :class:`KeyCheckedAdminMixin`.
 
     Staff reach it (and every view wrapped in its ``admin_view``: journey, dashboard, import,
-    triage…) only once the session has passed the second factor (``accounts.second_factor``).
+    triage…) only once every registered access check passes: ``accounts`` registers the
+    second factor (``accounts.second_factor``) from its ``AppConfig.ready()``.
     """
 
-    def has_permission(self, request: HttpRequest) -> bool:
-        from accounts.second_factor import session_is_verified
+    # Each takes the request and says whether it may enter; all must agree.
+    access_checks: ClassVar[list[Callable[[HttpRequest], bool]]] = []
 
-        return super().has_permission(request) and session_is_verified(request)
+    @classmethod
+    def access_check_add(cls, check: Callable[[HttpRequest], bool]) -> None:
+        if check not in cls.access_checks:
+            cls.access_checks.append(check)
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and all(check(request) for check in self.access_checks)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -1,10 +1,11 @@
 """What every endpoint of the partner REST API shares.
 
 - Authentication by partner API key (``Authorization: Api-Key <key>``), nothing else:
-  a browser session, even a staff one, is not an API credential.
+  a browser session, even a staff one, is not an API credential (``accounts.api_auth``,
+  named in ``REST_FRAMEWORK``).
 - One error shape for every 4xx: ``{"error": {"code", "message", "fields"}}``, with the
   message in the language of ``Accept-Language`` (Indonesian unless English is asked for).
-- Throttling per key, keyset (cursor) pagination, JSON rendered by orjson.
+- Keyset (cursor) pagination, JSON rendered by orjson; throttling per key is ``accounts.api_auth``'s.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
@@ -27,17 +27,11 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
-
-from accounts.models import PartnerAPIKey, User
 
 from .errors import DomainError, NotFound
 
@@ -75,108 +69,6 @@ class ApiLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
-
-
-# --- Authentication, permission, throttling -------------------------------------
-
-
-def api_key_cache_key(prefix: str) -> str:
-    return f"api-key:{prefix}"
-
-
-class PartnerKeyAuthentication(BaseAuthentication):
-    """``Authorization: Api-Key <prefix>.<secret>``; the request acts as the key's partner user."""
-
-    keyword = "Api-Key"
-
-    def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header:
-            return None
-        keyword, _space, key = header.partition(" ")
-        if keyword != self.keyword:
-            return None
-        key = key.strip()
-        if not key or len(key) > 100 or "." not in key:
-            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
-        api_key = self._usable_key(key.partition(".")[0])
-        if api_key is None or not api_key.is_valid(key):
-            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
-        if api_key.has_expired:
-            raise exceptions.AuthenticationFailed(_("The API key has expired."))
-        user = api_key.user
-        if not user.is_active or user.partner_id is None:
-            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
-        return user, api_key
-
-    # In the models' field order: ``Model.from_db`` assigns values in that order.
-    _KEY_FIELDS = tuple(field.attname for field in PartnerAPIKey._meta.concrete_fields)
-    _USER_FIELDS = tuple(
-        field.attname
-        for field in User._meta.concrete_fields
-        if field.attname
-        in {"id", "email", "full_name", "role", "partner_id", "is_active", "is_staff", "language"}
-    )
-
-    def _usable_key(self, prefix: str) -> PartnerAPIKey | None:
-        """The key and its user: from the cache, else from one narrow query.
-
-        This runs on every API request. The cached row is dropped whenever the key or its
-        user is saved (``accounts.signals``), and lives at most ``API_KEY_CACHE_SECONDS``,
-        which bounds how long a revocation can take with a per-process cache. While Redis is
-        down the cache answers every read as a miss (``p2mi_portal.cache``): the key is read
-        from the database and the request goes on; throttling lets it through likewise.
-        """
-        cache_key = api_key_cache_key(prefix)
-        row = cache.get(cache_key)
-        if row is None:
-            row = (
-                PartnerAPIKey.objects.filter(prefix=prefix, revoked=False)
-                .values_list(*self._KEY_FIELDS, *(f"user__{name}" for name in self._USER_FIELDS))
-                .first()
-            )
-            if row is None:
-                return None
-            cache.set(cache_key, row, settings.API_KEY_CACHE_SECONDS)
-        split = len(self._KEY_FIELDS)
-        api_key = PartnerAPIKey.from_db("default", self._KEY_FIELDS, row[:split])
-        api_key.user = User.from_db("default", self._USER_FIELDS, row[split:])
-        return api_key
-
-    def authenticate_header(self, request) -> str:
-        # Makes DRF answer 401 (not 403) when no valid key is given.
-        return self.keyword
-
-
-class HasPartnerKey(BasePermission):
-    """Every API view requires a partner's key; nothing is open by default."""
-
-    def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, PartnerAPIKey)
-
-
-class PartnerKeyThrottle(SimpleRateThrottle):
-    """Requests per key; a client without a valid key never gets this far."""
-
-    scope = "partner_key"
-
-    def get_cache_key(self, request, view):
-        if not isinstance(request.auth, PartnerAPIKey):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
-
-
-class PartnerKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "p2mi_portal.api.PartnerKeyAuthentication"
-    name = "PartnerApiKey"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": _("“Api-Key <key>”: the key the ministry issued to your organisation."),
-        }
 
 
 # --- Parsing -----------------------------------------------------------------------

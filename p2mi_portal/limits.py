@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .api import error_body
+
 API_PREFIX = "/api/"
 
 
@@ -73,7 +75,5 @@ class RequestBodyLimitMiddleware:
             code, title = "too_large", _("Too large to send")
             message = _("The request is too large: at most %(limit)s.") % {"limit": filesizeformat(limit)}
         if request.path_info.startswith(API_PREFIX):
-            from .api import error_body
-
             return JsonResponse(error_body(code, message), status=status)
         return render(request, "413.html", {"title": title, "message": message}, status=status)

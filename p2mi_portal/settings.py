@@ -367,9 +367,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     # Deny by default: only a partner's API key opens the API, and every view is scoped to it.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["p2mi_portal.api.PartnerKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["p2mi_portal.api.HasPartnerKey"],
-    "DEFAULT_THROTTLE_CLASSES": ["p2mi_portal.api.PartnerKeyThrottle"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api_auth.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.api_auth.HasPartnerKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_auth.PartnerKeyThrottle"],
     "DEFAULT_THROTTLE_RATES": {"partner_key": env.str("API_RATE_LIMIT", default="600/minute")},
     "EXCEPTION_HANDLER": "p2mi_portal.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET
 
 from p2mi_portal.celery import app as celery_app
 
+from .api import error_body
+
 logger = logging.getLogger(__name__)
 
 
@@ -74,15 +76,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """JSON in the API's error shape under /api/, the site's page elsewhere."""
     if request.path_info.startswith("/api/"):
-        from .api import error_body
-
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path_info.startswith("/api/"):
-        from .api import error_body
-
         return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
     return defaults.server_error(request)

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from p2mi_portal.api import PartnerKeyThrottle
+from accounts.api_auth import PartnerKeyThrottle
 from p2mi_portal.cache import cache_config, cache_pause_reset
 from tests.api.conftest import key_client
 from tests.factories import PartnerUserFactory

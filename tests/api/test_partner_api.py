@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
+from accounts.api_auth import PartnerKeyThrottle
 from accounts.models import PartnerAPIKey
 from candidates.models import (
     Application,
@@ -38,7 +39,6 @@ from candidates.models import (
     Score,
     Stage,
 )
-from p2mi_portal.api import PartnerKeyThrottle
 from programs.models import DocumentKind, Major, PlacementTrack, ProgramStatus, ScoreCriterion
 from tests.factories import (
     CandidateFactory,

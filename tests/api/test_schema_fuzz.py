@@ -15,9 +15,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from accounts.api_auth import PartnerKeyThrottle
 from accounts.models import PartnerAPIKey
 from candidates.models import Document, DocumentStatus, Stage
-from p2mi_portal.api import PartnerKeyThrottle
 from tests.factories import (
     CandidateFactory,
     PartnerFactory,
