@@ -50,8 +50,10 @@ class AccountsConfig(AppConfig):
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
+        from notifications.registry import render_context_register
         from p2mi_portal.admin_site import PortalAdminSite
 
+        from . import notices
         from .second_factor import session_is_verified
         from .throttling import rate_parse
 
@@ -61,6 +63,8 @@ class AccountsConfig(AppConfig):
                 rate_parse(getattr(settings, name))
             except ValueError as exc:
                 raise ImproperlyConfigured(f"{name}: {exc}") from exc
+        # The links in account notifications, made when they are sent.
+        render_context_register(notices.notice_context, kinds=notices.KINDS)
         # Staff enter the admin site only once the session has passed the second factor.
         PortalAdminSite.access_check_add(session_is_verified)
         # Wrong passwords per account, and the browsers its owner logged in from (accounts.throttling).

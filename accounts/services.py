@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -15,10 +16,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from notifications.models import NotificationKind
+from notifications.services import notification_queue, outbox
 from p2mi_portal.errors import DomainError
-from programs.models import Partner
 
 from .models import Role, User
+
+if TYPE_CHECKING:
+    from programs.models import Partner
 
 STAFF_GROUP = "Ministry staff"
 # Ministry staff manage everything in these apps; accounts they may only view.
@@ -108,9 +113,6 @@ def verification_link(*, user: User, site_url: str) -> str:
 def _send_verification_email(*, user: User, site_url: str) -> None:
     # Through the outbox; the link (a token that works for EMAIL_LINK_TIMEOUT_HOURS) is made
     # when the message is sent, so no token is ever stored.
-    from notifications.models import NotificationKind
-    from notifications.services import notification_queue
-
     notification_queue(
         recipient=user, kind=NotificationKind.ACCOUNT_VERIFICATION, context={"site_url": site_url}
     )
@@ -159,9 +161,6 @@ def _registration_of_existing(*, user: User, site_url: str) -> None:
     An account still waiting for its confirmation gets its link again (and one made by an
     import its invitation); any other is told that someone tried, and how to log in.
     """
-    from notifications.models import NotificationKind
-    from notifications.services import notification_queue
-
     if _invited(user):
         invitation_send(user=user)
     elif user.role == Role.CANDIDATE and not user.is_active and user.email_verified_at is None:
@@ -226,9 +225,6 @@ def _invited(user: User | None) -> bool:
 
 def invitation_send(*, user: User, context: dict | None = None) -> None:
     """(Again) the invitation to an account nobody has claimed yet; its link is made when it is sent."""
-    from notifications.models import NotificationKind
-    from notifications.services import notification_queue
-
     if _invited(user):
         notification_queue(recipient=user, kind=NotificationKind.ACCOUNT_INVITED, context=context or {})
 
@@ -299,9 +295,6 @@ def password_reset_request(*, email: str, site_url: str) -> int:
     active accounts with a password get a link; an account made by an import that was never
     claimed gets its invitation again.
     """
-    from notifications.models import NotificationKind
-    from notifications.services import notification_queue
-
     queued = 0
     with transaction.atomic():
         for user in User.objects.filter(email__iexact=email):
@@ -318,13 +311,11 @@ def password_reset_request(*, email: str, site_url: str) -> int:
 
 def password_reset_ask(*, email: str, site_url: str) -> None:
     """Hand the reset to a worker; nothing about the address is looked up while the page waits."""
-    from notifications.services.outbox import task_publish
-
     from .tasks import password_reset_send
 
     # Not queued (the broker is down): nothing is sent; the page says the same, and the
     # person can ask again.
-    task_publish(password_reset_send, email, site_url)
+    outbox.task_publish(password_reset_send, email, site_url)
 
 
 # --- Log-in records (django-axes) ----------------------------------------------------------

@@ -20,4 +20,16 @@ class CandidatesConfig(AppConfig):
     verbose_name = _("Candidates")
 
     def ready(self) -> None:
+        from notifications.registry import (
+            BroadcastAudience,
+            broadcast_audience_register,
+            render_context_register,
+        )
+
+        from .notices import broadcast_stages, notice_context
+        from .selectors import broadcast_audience
+
         post_migrate.connect(_seed_provinces, sender=self, dispatch_uid="candidates_seed_provinces")
+        # Notifications of any kind that name a stage or an import; broadcasts reach applicants.
+        render_context_register(notice_context)
+        broadcast_audience_register(BroadcastAudience(members=broadcast_audience, stages=broadcast_stages))

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from notifications.models import Broadcast
 from p2mi_portal.errors import NotFound
 from programs.models import Program, ProgramStatus
 
@@ -257,6 +258,27 @@ def shortlist_proposal(*, program: Program, size: int | None = None) -> tuple[li
 def on_track(applications: QuerySet[Application], *, track_id: int) -> QuerySet[Application]:
     """On a track: the assigned one once there is one (offer, waiting list), else the preferred one."""
     return applications.filter(Q(track_id=track_id) | Q(track__isnull=True, preferred_track_id=track_id))
+
+
+def broadcast_audience(broadcast: Broadcast, *, after_user_id: int = 0) -> QuerySet[User]:
+    """Active accounts with an application to the programme (at the stage, on the track).
+
+    Registered as the audience of broadcasts (``notifications.registry``) by
+    ``CandidatesConfig.ready()``. ``after_user_id`` starts the audience past the accounts
+    already reached. It bounds the applications as well as the accounts: on its own, the
+    account bound lets PostgreSQL walk every application from the first account on for each
+    batch, and a 100,000-person fan-out slows to seconds per batch towards its end.
+    """
+    applications = Application.objects.filter(program_id=broadcast.program_id)
+    if broadcast.stage:
+        applications = applications.filter(stage=broadcast.stage)
+    if broadcast.track_id:
+        applications = on_track(applications, track_id=broadcast.track_id)
+    if after_user_id:
+        applications = applications.filter(candidate__user_id__gt=after_user_id)
+    return User.objects.filter(
+        is_active=True, pk__gt=after_user_id, pk__in=applications.values("candidate__user_id")
+    ).order_by("pk")
 
 
 def applications_for_partner(*, partner_id: int, program_code: str | None = None) -> QuerySet[Application]:

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from .services import offers_expire as expire_overdue_offers
 from .services import offers_remind as remind_expiring_offers
+from .services import recruitment_closing_remind as remind_recruitment_closing
 
 
 @shared_task
@@ -16,6 +17,11 @@ def offers_expire() -> int:
 @shared_task
 def offers_remind() -> int:
     return remind_expiring_offers()
+
+
+@shared_task
+def recruitment_closing_remind() -> int:
+    return remind_recruitment_closing()
 
 
 @shared_task

@@ -13,6 +13,7 @@ from p2mi_portal.errors import DomainError
 
 from . import services
 from .models import Broadcast, Delivery, DeliveryStatus, Notification
+from .registry import broadcast_audience_registered
 
 
 class DeliveryInline(admin.TabularInline):
@@ -141,11 +142,10 @@ class BroadcastForm(forms.ModelForm):
         fields = ("program", "stage", "track", "subject", "body", "subject_en", "body_en")
 
     def __init__(self, *args, **kwargs):
-        from candidates.models import Stage
-
         super().__init__(*args, **kwargs)
         if "stage" in self.fields:  # absent once sent: everything is read-only then
-            self.fields["stage"].choices = [("", _("Every stage")), *Stage.choices]
+            stages = broadcast_audience_registered().stages()
+            self.fields["stage"].choices = [("", _("Every stage")), *stages]
 
     def clean(self):
         cleaned = super().clean()

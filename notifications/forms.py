@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class NotificationPreferencesForm(forms.Form):

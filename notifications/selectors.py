@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
-from accounts.models import User
-
 from .models import HIDDEN_FROM_INBOX, Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def notifications_of(recipient: User) -> QuerySet[Notification]:

@@ -15,7 +15,6 @@ from .services import (
     deliveries_sweep,
     delivery_deliver,
 )
-from .services import recruitment_closing_remind as remind_recruitment_closing
 
 
 @shared_task(
@@ -44,8 +43,3 @@ def broadcast_fan_out_task(broadcast_id: int) -> int:
 @shared_task
 def deliveries_send_batch(delivery_ids: list[int]) -> int:
     return deliveries_deliver_batch(delivery_ids=delivery_ids)
-
-
-@shared_task
-def recruitment_closing_remind() -> int:
-    return remind_recruitment_closing()

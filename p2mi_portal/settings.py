@@ -359,7 +359,7 @@ CELERY_BEAT_SCHEDULE = {
     "count-dashboard-figures": {"task": "dashboard.tasks.figures_refresh_all", "schedule": 15 * 60},
     # Daily, in the morning (WIB), when people read their messages.
     "remind-recruitment-closing": {
-        "task": "notifications.tasks.recruitment_closing_remind",
+        "task": "candidates.tasks.recruitment_closing_remind",
         "schedule": crontab(hour=8, minute=0),
     },
 }

@@ -18,4 +18,10 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
+        from notifications.registry import render_context_register
+
+        from .notices import notice_context
+
         post_migrate.connect(_seed_majors, sender=self, dispatch_uid="programs_seed_majors")
+        # Notifications of any kind that name a programme, a track or documents.
+        render_context_register(notice_context)

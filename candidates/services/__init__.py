@@ -36,12 +36,14 @@ from .profile import (
     language_remove,
     language_set,
 )
+from .reminders import RECRUITMENT_CLOSING_DAYS, recruitment_closing_remind
 from .scoring import application_scores_set, score_total
 
 __all__ = [
     "ALLOWED_DOCUMENT_TYPES",
     "ANONYMISED_NAME",
     "FULL_NIK_PERMISSION",
+    "RECRUITMENT_CLOSING_DAYS",
     "BulkOutcome",
     "InterviewSlot",
     "application_answer_offer",
@@ -73,5 +75,6 @@ __all__ = [
     "offers_expire",
     "offers_remind",
     "personal_data_access_record",
+    "recruitment_closing_remind",
     "score_total",
 ]

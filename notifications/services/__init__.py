@@ -1,4 +1,4 @@
-"""Every write of the notifications app: the outbox and its deliveries, broadcasts, preferences, reminders."""
+"""Every write of the notifications app: the outbox and its deliveries, broadcasts, preferences."""
 
 from .broadcasts import (
     BROADCAST_BATCH,
@@ -26,12 +26,10 @@ from .outbox import (
     notifications_mark_read,
 )
 from .preferences import notification_preferences_set
-from .reminders import RECRUITMENT_CLOSING_DAYS, recruitment_closing_remind
 
 __all__ = [
     "BROADCAST_BATCH",
     "MAX_ATTEMPTS",
-    "RECRUITMENT_CLOSING_DAYS",
     "RETRY_BACKOFF_MAX",
     "DeliveryFailed",
     "broadcast_audience",
@@ -52,5 +50,4 @@ __all__ = [
     "notification_render",
     "notification_render_short",
     "notifications_mark_read",
-    "recruitment_closing_remind",
 ]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from p2mi_portal.errors import Conflict, DomainError
 
 from ..models import (
@@ -21,7 +21,13 @@ from ..models import (
     Notification,
     NotificationKind,
 )
+from ..registry import broadcast_audience_registered
 from .outbox import delivery_plan, notification_render, task_publish
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -30,27 +36,13 @@ BROADCAST_BATCH = 1000
 BROADCAST_STALLED_AFTER = datetime.timedelta(minutes=5)
 
 
-def broadcast_audience(broadcast: Broadcast, *, after_user_id: int = 0):
-    """Active accounts with an application to the programme (at the stage, on the track).
+def broadcast_audience(broadcast: Broadcast, *, after_user_id: int = 0) -> QuerySet:
+    """The active accounts the broadcast reaches, by ascending id, past ``after_user_id``.
 
-    ``after_user_id`` starts the audience past the accounts already reached. It bounds the
-    applications as well as the accounts: on its own, the account bound lets PostgreSQL walk
-    every application from the first account on for each batch, and a 100,000-person
-    fan-out slows to seconds per batch towards its end.
+    Who that is belongs to the app that owns applications (``candidates.selectors``),
+    registered in ``notifications.registry``.
     """
-    from candidates.models import Application
-    from candidates.selectors import on_track
-
-    applications = Application.objects.filter(program_id=broadcast.program_id)
-    if broadcast.stage:
-        applications = applications.filter(stage=broadcast.stage)
-    if broadcast.track_id:
-        applications = on_track(applications, track_id=broadcast.track_id)
-    if after_user_id:
-        applications = applications.filter(candidate__user_id__gt=after_user_id)
-    return User.objects.filter(
-        is_active=True, pk__gt=after_user_id, pk__in=applications.values("candidate__user_id")
-    ).order_by("pk")
+    return broadcast_audience_registered().members(broadcast, after_user_id=after_user_id)
 
 
 @transaction.atomic
@@ -65,8 +57,6 @@ def broadcast_create(
     subject_en: str = "",
     body_en: str = "",
 ) -> Broadcast:
-    from candidates.models import Stage
-
     if not actor.is_ministry_staff:
         raise DomainError(_("Only ministry staff send broadcasts."), code="forbidden")
     errors: dict[str, list[str]] = {}
@@ -74,7 +64,7 @@ def broadcast_create(
         errors["subject"] = [_("Write a subject.")]
     if not (body or "").strip():
         errors["body"] = [_("Write the message.")]
-    if stage and stage not in Stage.values:
+    if stage and stage not in dict(broadcast_audience_registered().stages()):
         errors["stage"] = [_("Choose a stage from the list.")]
     if track is not None and track.program_id != program.pk:
         errors["track"] = [_("Choose one of this programme's placement tracks.")]

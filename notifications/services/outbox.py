@@ -12,7 +12,7 @@ import reprlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -24,8 +24,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from accounts.models import User
-
 from .. import selectors
 from ..channels import text_send
 from ..models import (
@@ -36,8 +34,11 @@ from ..models import (
     Delivery,
     DeliveryStatus,
     Notification,
-    NotificationKind,
 )
+from ..registry import render_context_extend
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -161,30 +162,17 @@ def deliveries_dispatch(*, delivery_ids: Iterable[int]) -> None:
 
 
 def _render_context(notification: Notification) -> dict[str, Any]:
-    """The stored context with its ids and codes turned into what the templates show."""
-    from candidates.models import Stage
-    from programs.models import DocumentKind, PlacementTrack, Program
+    """The stored context with its ids and codes turned into what the templates show.
 
+    Dates and times are read back here; what the ids and codes of each kind mean is told
+    by the app that wrote them (``notifications.registry``, registered from its ``ready()``).
+    """
     context: dict[str, Any] = dict(notification.context)
     for key, value in notification.context.items():
         if key.endswith("_at") and isinstance(value, str):
             context[key] = timezone.localtime(datetime.datetime.fromisoformat(value))
         elif key.endswith("_on") and isinstance(value, str) and value:
             context[key] = datetime.date.fromisoformat(value)
-    if "program_id" in context:
-        context["program"] = Program.objects.filter(pk=context["program_id"]).first()
-    if "track_id" in context:
-        context["track"] = PlacementTrack.objects.filter(pk=context["track_id"]).first()
-    if context.get("document_kind") in DocumentKind.values:
-        context["document_label"] = DocumentKind(context["document_kind"]).label
-    if isinstance(context.get("missing_documents"), list):
-        context["missing_document_labels"] = [
-            str(DocumentKind(kind).label)
-            for kind in context["missing_documents"]
-            if kind in DocumentKind.values
-        ]
-    if context.get("stage") in Stage.values:
-        context["stage_label"] = Stage(context["stage"]).label
     if "broadcast_id" in context:
         broadcast = _broadcast(context["broadcast_id"])
         if broadcast is not None:
@@ -194,44 +182,7 @@ def _render_context(notification: Notification) -> dict[str, Any]:
                 subject_en=broadcast.subject_en,
                 body_en=broadcast.body_en,
             )
-    if notification.kind in (
-        NotificationKind.COMPLAINT_UPDATE,
-        NotificationKind.COMPLAINT_OVERDUE,
-        NotificationKind.COMPLAINT_REPLY,
-    ):
-        from complaints.selectors import complaint_notice_context
-
-        context.update(complaint_notice_context(notification.context))
-    if notification.kind == NotificationKind.ACCOUNT_VERIFICATION:
-        from accounts.services import verification_link
-
-        context["user"] = notification.recipient
-        context["link"] = verification_link(
-            user=notification.recipient, site_url=context.get("site_url") or settings.SITE_URL
-        )
-        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
-    if notification.kind == NotificationKind.ACCOUNT_INVITED:
-        from accounts.services import invitation_link
-
-        context["link"] = invitation_link(user=notification.recipient, site_url=settings.SITE_URL)
-        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
-        context["password_reset_url"] = settings.SITE_URL + reverse("accounts:password_reset")
-    if notification.kind == NotificationKind.PASSWORD_RESET:
-        from accounts.services import password_reset_link
-
-        # Made now, when it is sent: no token is stored, and setting a password ends it.
-        context["link"] = password_reset_link(
-            user=notification.recipient, site_url=context.get("site_url") or settings.SITE_URL
-        )
-        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
-    if notification.kind in (NotificationKind.ACCOUNT_EXISTS, NotificationKind.PASSWORD_RESET):
-        site_url = (context.get("site_url") or settings.SITE_URL).rstrip("/")
-        context["login_url"] = site_url + reverse("accounts:login")
-        context["password_reset_url"] = site_url + reverse("accounts:password_reset")
-    if "import_job_id" in context:
-        context["import_url"] = settings.SITE_URL + reverse(
-            "admin:candidates_importjob_change", args=[context["import_job_id"]]
-        )
+    render_context_extend(notification, context)
     context["LANGUAGE_CODE"] = translation.get_language()
     context["recipient"] = notification.recipient
     context["home_url"] = settings.SITE_URL + reverse("candidates:home")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from p2mi_portal.errors import DomainError
 
 from ..models import NotificationPreference
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from accounts.models import PartnerAPIKey, User
 from candidates.models import Application, Stage
 from candidates.pipeline import PLACEMENTS, Actor
 from candidates.services import application_move
-from notifications.models import NotificationKind
+from notifications.models import Notification, NotificationKind
 from p2mi_portal.errors import Conflict, DomainError
 from programs.models import GradeLevel, Partner, PlacementTrack
 
@@ -225,8 +225,6 @@ CHECKLIST_REMINDER_EVERY = datetime.timedelta(days=7)
 
 
 def _reminded_since(placement_ids, since: datetime.datetime) -> set[int]:
-    from notifications.models import Notification
-
     return set(
         Notification.objects.filter(
             kind=NotificationKind.CHECKLIST_OPEN,

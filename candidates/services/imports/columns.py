@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from p2mi_portal.indonesia import InvalidPhone, mask_nik, nik_problems, normalize_phone
-from programs.eligibility import unmet_rules
+from programs.eligibility import describe_rules, unmet_rules
 from programs.models import EducationLevel, Major, PlacementTrack, Program
 
 from ...models import CandidateProfile
@@ -212,8 +212,6 @@ class Lookups:
 
     @classmethod
     def load(cls, *, program: Program, default_track: PlacementTrack | None) -> Lookups:
-        from programs.eligibility import describe_rules
-
         from ...models import Province
 
         majors: dict[str, int] = {}

@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
-from notifications.services import notification_queue
+from notifications.services import notification_queue, outbox
+from notifications.tasks import deliveries_send_batch
 from p2mi_portal.errors import Conflict, DomainError
 from p2mi_portal.indonesia import mask_nik_shaped
 from programs.models import PlacementTrack, Program, RecruitmentState
@@ -732,12 +733,9 @@ def _write_batch(job: ImportJob, rows: list[CleanRow], lookups: Lookups) -> tupl
 
 
 def _dispatch_deliveries(delivery_ids: list[int]) -> None:
-    from notifications.services.outbox import task_publish
-    from notifications.tasks import deliveries_send_batch
-
     # Through the outbox's pause: with the broker down, an import of many batches asks it once,
     # not once a batch; the periodic sweep sends what stays pending once the broker is back.
-    if delivery_ids and not task_publish(deliveries_send_batch, delivery_ids):
+    if delivery_ids and not outbox.task_publish(deliveries_send_batch, delivery_ids):
         logger.warning("a batch of %s invitations stays pending", len(delivery_ids))
 
 

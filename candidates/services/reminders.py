@@ -1,4 +1,4 @@
-"""Scheduled reminders that the notifications app sends on its own."""
+"""Reminders about recruitment: candidates whose applications are unfinished as it closes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Notification, NotificationKind
-from .outbox import notification_queue
+from notifications.models import Notification, NotificationKind
+from notifications.services import notification_queue
+from programs.models import DocumentKind, Program, ProgramStatus
+
+from ..models import Application, Document, DocumentStatus, Stage
 
 # How many days before recruitment closes candidates with missing documents are reminded.
 RECRUITMENT_CLOSING_DAYS = 3
@@ -25,9 +28,6 @@ def recruitment_closing_remind(
     day of recruitment (WIB) on, so a day the job did not run is caught up the next day;
     a reminder already sent for the application and that closing date is not sent again.
     """
-    from candidates.models import Application, Document, DocumentStatus, Stage
-    from programs.models import DocumentKind, Program, ProgramStatus
-
     today = today or timezone.localdate()
     closing = Program.objects.filter(
         status=ProgramStatus.PUBLISHED,

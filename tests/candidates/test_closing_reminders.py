@@ -9,9 +9,10 @@ from celery.schedules import crontab
 from django.core import mail
 from django.utils import timezone
 
+from candidates import services, tasks
 from candidates.models import Document, DocumentStatus, Stage
-from notifications import services, tasks
 from notifications.models import Channel, DeliveryStatus, Notification, NotificationKind
+from notifications.services import notification_render
 from programs.models import DocumentKind, ProgramStatus
 from tests.factories import CandidateFactory, ProgramFactory, application_at
 
@@ -158,7 +159,7 @@ def test_the_reminder_names_the_missing_documents_and_links_to_the_documents_pag
         "https://p2mi.example.go.id/en/me/documents/"
     )
     # The inbox shows it in the page's language, like every notification.
-    subject, _body = services.notification_render(notice, language="id")
+    subject, _body = notification_render(notice, language="id")
     assert "SMK Go Global 2026 — RUSAL, Rusia" in subject
 
 
@@ -166,7 +167,7 @@ def test_the_reminder_runs_daily_on_the_beat_schedule(settings, program):
     from p2mi_portal.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["remind-recruitment-closing"]
-    assert entry["task"] == "notifications.tasks.recruitment_closing_remind"
+    assert entry["task"] == "candidates.tasks.recruitment_closing_remind"
     assert entry["task"] in app.tasks
     assert isinstance(entry["schedule"], crontab)
     assert entry["schedule"].hour == {8} and entry["schedule"].minute == {0}
