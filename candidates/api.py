@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from accounts.roles import role_of
 from p2mi_portal.api import (
     BAD_REQUEST,
     CONFLICT,
@@ -42,11 +43,12 @@ from p2mi_portal.api import (
     validated,
 )
 from p2mi_portal.errors import DomainError
+from p2mi_portal.transitions import Actor
 from programs.models import PlacementTrack
 
 from . import selectors, services
 from .models import Application, Recommendation, Review, ScoreRank, Stage
-from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
+from .pipeline import PARTNER_VISIBLE_STAGES, allowed_targets
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import UploadedFile
@@ -41,6 +40,7 @@ from candidates.services.documents import uploaded_file_type
 from notifications.models import NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.transitions import Actor
 
 from .models import (
     DUE_WITHIN,
@@ -52,6 +52,7 @@ from .models import (
     ComplaintPriority,
     ComplaintStatus,
 )
+from .pipeline import COMPLAINT_MACHINE
 
 logger = logging.getLogger(__name__)
 
@@ -66,52 +67,6 @@ DEFAULT_PRIORITY = {
 
 # How often, at most, staff are reminded of the same overdue complaint.
 OVERDUE_REMINDER_EVERY = datetime.timedelta(hours=24)
-
-
-class By:
-    """Who makes a status move."""
-
-    STAFF = "staff"
-    # The worker moves a complaint only by replying while the ministry waits for them.
-    WORKER_REPLY = "worker_reply"
-
-
-@dataclass(frozen=True)
-class StatusMove:
-    roles: frozenset[str]
-    # The reason is shown to the worker (and sent to them): what was done, what is needed.
-    needs_reason: bool = False
-
-
-_STAFF = frozenset({By.STAFF})
-
-# Every status move there is. Closed is final; a resolved complaint can be reopened
-# (with a reason) or closed.
-STATUS_MOVES: dict[tuple[str, str], StatusMove] = {
-    (ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS): StatusMove(_STAFF),
-    (ComplaintStatus.NEW, ComplaintStatus.WAITING_FOR_WORKER): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.NEW, ComplaintStatus.RESOLVED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.NEW, ComplaintStatus.CLOSED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.WAITING_FOR_WORKER): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.RESOLVED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.CLOSED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.IN_PROGRESS): StatusMove(
-        frozenset({By.STAFF, By.WORKER_REPLY})
-    ),
-    (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.RESOLVED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.CLOSED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.RESOLVED, ComplaintStatus.IN_PROGRESS): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED): StatusMove(_STAFF),
-}
-
-
-def status_targets(source: str, by: str = By.STAFF) -> list[ComplaintStatus]:
-    """The statuses ``by`` may move a complaint to from ``source``, in the table's order."""
-    return [
-        ComplaintStatus(target)
-        for (origin, target), move in STATUS_MOVES.items()
-        if origin == source and by in move.roles
-    ]
 
 
 def due_at_for(*, created_at: datetime.datetime, priority: str) -> datetime.datetime:
@@ -306,20 +261,12 @@ def complaint_priority_set(*, complaint: Complaint, priority: str, actor: User) 
     return locked
 
 
-def _status_set(locked: Complaint, *, to_status: str, actor: User, by: str, reason: str) -> ComplaintEntry:
-    """Move a locked complaint along ``STATUS_MOVES``; the worker sees the move."""
-    move = STATUS_MOVES.get((locked.status, to_status))
-    if move is None or by not in move.roles:
-        allowed = ", ".join(str(target.label) for target in status_targets(locked.status, by))
-        raise Conflict(
-            _("Complaint #%(id)s is “%(status)s” and cannot move to “%(target)s”. Allowed: %(allowed)s.")
-            % {
-                "id": locked.pk,
-                "status": locked.get_status_display(),
-                "target": ComplaintStatus(to_status).label,
-                "allowed": allowed or "—",
-            },
-            code="status_not_allowed",
+def _status_set(locked: Complaint, *, to_status: str, actor: User, role: str, reason: str) -> ComplaintEntry:
+    """Move a locked complaint along ``COMPLAINT_MACHINE``; the worker sees the move."""
+    move = COMPLAINT_MACHINE.move(locked.status, to_status, role)
+    if move is None:
+        raise COMPLAINT_MACHINE.refusal(
+            locked.status, to_status, role, id=locked.pk, status=locked.get_status_display()
         )
     if move.needs_reason and not reason:
         raise _invalid(
@@ -351,13 +298,13 @@ def _status_set(locked: Complaint, *, to_status: str, actor: User, by: str, reas
 def complaint_status_change(
     *, complaint: Complaint, to_status: str, actor: User, reason: str = ""
 ) -> Complaint:
-    """Staff move the complaint to another status (``STATUS_MOVES``); the worker is told."""
+    """Staff move the complaint to another status (``COMPLAINT_MACHINE``); the worker is told."""
     _require_triage(actor)
     if to_status not in ComplaintStatus.values:
         raise _invalid("to_status", _("Choose one of the listed statuses."))
     reason = _clean_text(reason, field="reason", required_message=None)
     locked = _locked(complaint)
-    _status_set(locked, to_status=to_status, actor=actor, by=By.STAFF, reason=reason)
+    _status_set(locked, to_status=to_status, actor=actor, role=Actor.STAFF, reason=reason)
     context = {"complaint_status": to_status}
     if reason:
         context["reason"] = reason
@@ -409,7 +356,9 @@ def complaint_reply(*, complaint: Complaint, text: str, actor: User) -> Complain
         locked, kind=ComplaintEntryKind.WORKER_REPLY, actor=actor, text=text, visible_to_worker=True
     )
     if locked.status == ComplaintStatus.WAITING_FOR_WORKER:
-        _status_set(locked, to_status=ComplaintStatus.IN_PROGRESS, actor=actor, by=By.WORKER_REPLY, reason="")
+        _status_set(
+            locked, to_status=ComplaintStatus.IN_PROGRESS, actor=actor, role=Actor.CANDIDATE, reason=""
+        )
     else:
         _touch(locked)
     _notify_assignee_of_reply(locked)

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from candidates.pipeline import Actor
 from p2mi_portal.api import (
     BAD_REQUEST,
     CONFLICT,
@@ -29,6 +28,7 @@ from p2mi_portal.api import (
     iso,
     validated,
 )
+from p2mi_portal.transitions import Actor
 from programs.models import StudyField
 
 from . import selectors, services
@@ -41,6 +41,7 @@ from .models import (
     Placement,
     PlacementStatus,
 )
+from .pipeline import PLACEMENT_MACHINE
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
@@ -246,7 +247,7 @@ def _placement(placement: Placement) -> dict[str, Any]:
         "grade": placement.grade,
         "open_checklist_items": [item.item for item in placement.checklist.all() if item.is_open],
         "allowed_statuses": [
-            str(s) for s in services.placement_next_statuses(placement.status, Actor.PARTNER)
+            str(s) for s in PLACEMENT_MACHINE.allowed_targets(placement.status, Actor.PARTNER)
         ],
     }
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Stage
-from candidates.pipeline import Actor
+from p2mi_portal.transitions import Actor
 from programs.models import Partner, StudyField
 
 from . import services
@@ -25,6 +25,7 @@ from .models import (
     ReferralOutcome,
     ReintegrationWish,
 )
+from .pipeline import PLACEMENT_MACHINE
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -278,7 +279,7 @@ class StatusForm(_PlacementForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         statuses = (
-            services.placement_next_statuses(self.placement.status, Actor.STAFF) if self.placement else []
+            PLACEMENT_MACHINE.allowed_targets(self.placement.status, Actor.STAFF) if self.placement else []
         )
         self.fields = {
             "status": forms.ChoiceField(

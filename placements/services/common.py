@@ -11,10 +11,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import role_of
 from candidates.models import Application, Stage
-from candidates.pipeline import Actor, role_of
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError, NotFound
+from p2mi_portal.transitions import Actor
 
 from ..models import (
     Enrolment,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PartnerAPIKey, User
 from candidates.models import Application, Stage
-from candidates.pipeline import PLACEMENTS, Actor
+from candidates.pipeline import PLACEMENTS
 from candidates.services import application_move
 from notifications.models import NotificationKind
 from p2mi_portal.errors import Conflict, DomainError
@@ -28,6 +28,7 @@ from ..models import (
     PlacementEvent,
     PlacementStatus,
 )
+from ..pipeline import PLACEMENT_MACHINE
 from .common import (
     PLACEMENT_STAGES,
     add_months,
@@ -343,32 +344,6 @@ def passports_flag(*, now: datetime.datetime | None = None) -> int:
     return flagged
 
 
-_STAFF = frozenset({Actor.STAFF})
-_STAFF_AND_EMPLOYER = frozenset({Actor.STAFF, Actor.PARTNER})
-# (from, to) → who may make the change. Ends while abroad bring the worker home
-# ("returned"); an end before departure means the worker never went ("discontinued").
-PLACEMENT_MOVES: dict[tuple[str, str], frozenset[str]] = {
-    (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE): _STAFF,
-    (PlacementStatus.PRE_DEPARTURE, PlacementStatus.DEPARTED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.DEPARTED, PlacementStatus.WORKING): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.WORKING, PlacementStatus.COMPLETED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.PLANNED, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.PRE_DEPARTURE, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.DEPARTED, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.WORKING, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.DEPARTED, PlacementStatus.REPATRIATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.WORKING, PlacementStatus.REPATRIATED): _STAFF_AND_EMPLOYER,
-}
-
-
-def placement_next_statuses(status: str, role: str) -> list[PlacementStatus]:
-    return [
-        PlacementStatus(to)
-        for (source, to), roles in PLACEMENT_MOVES.items()
-        if source == status and role in roles
-    ]
-
-
 @transaction.atomic
 def placement_change_status(
     *,
@@ -384,21 +359,12 @@ def placement_change_status(
     role = check_placement_actor(actor, locked)
     if to_status not in PlacementStatus.values:
         raise invalid("status", _("Choose a status from the list."))
-    roles = PLACEMENT_MOVES.get((locked.status, to_status))
-    if roles is None or role not in roles:
-        allowed = ", ".join(str(s.label) for s in placement_next_statuses(locked.status, role)) or _("none")
-        raise Conflict(
-            _("This placement is “%(current)s” and cannot become “%(target)s”. Allowed: %(allowed)s.")
-            % {
-                "current": locked.get_status_display(),
-                "target": PlacementStatus(to_status).label,
-                "allowed": allowed,
-            },
-            code="status_not_allowed",
-        )
+    move = PLACEMENT_MACHINE.move(locked.status, to_status, role)
+    if move is None:
+        raise PLACEMENT_MACHINE.refusal(locked.status, to_status, role)
     require_stage(locked.application, PLACEMENT_STAGES)
     reason = (reason or "").strip()
-    if to_status in (PlacementStatus.TERMINATED, PlacementStatus.REPATRIATED) and not reason:
+    if move.needs_reason and not reason:
         raise invalid("reason", _("Give a reason for an early end."))
     on_date = on_date or timezone.localdate()
     earliest = locked.contract_starts - DEPARTURE_LEAD
