@@ -39,7 +39,7 @@ from candidates.models import Application, CandidateProfile
 from candidates.services.documents import uploaded_file_type
 from notifications.models import NotificationKind
 from notifications.services import notification_queue
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, Forbidden, invalid
 from p2mi_portal.transitions import Actor
 
 from .models import (
@@ -77,19 +77,15 @@ def due_at_for(*, created_at: datetime.datetime, priority: str) -> datetime.date
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(message, code=code, fields={field: [message]})
-
-
 def _clean_text(text: object, *, field: str, required_message: str | None) -> str:
     """Stripped text within the length limit; required unless ``required_message`` is None."""
     text = text.strip() if isinstance(text, str) else ""
     if not text and required_message is not None:
-        raise _invalid(field, required_message, code="required")
+        raise invalid(field, required_message, code="required")
     if "\x00" in text:
-        raise _invalid(field, _("Null characters are not allowed."))
+        raise invalid(field, _("Null characters are not allowed."))
     if len(text) > TEXT_MAX_LENGTH:
-        raise _invalid(
+        raise invalid(
             field,
             _("Write at most %(limit)d characters (this text has %(length)d).")
             % {"limit": TEXT_MAX_LENGTH, "length": len(text)},
@@ -105,7 +101,7 @@ def can_triage(user: User | None) -> bool:
 
 def _require_triage(actor: User | None) -> None:
     if not can_triage(actor):
-        raise DomainError(_("Only ministry staff handling complaints can do this."), code="forbidden")
+        raise Forbidden(_("Only ministry staff handling complaints can do this."))
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -158,12 +154,12 @@ def complaint_file(
 ) -> Complaint:
     """A candidate's or worker's complaint, optionally about one of their own applications."""
     if candidate.anonymised_at is not None:
-        raise DomainError(_("This account has been erased."), code="forbidden")
+        raise Forbidden(_("This account has been erased."))
     if category not in ComplaintCategory.values:
-        raise _invalid("category", _("Choose one of the listed categories."))
+        raise invalid("category", _("Choose one of the listed categories."))
     description = _clean_text(description, field="description", required_message=_("Describe what happened."))
     if application is not None and application.candidate_id != candidate.pk:
-        raise _invalid("application", _("Choose one of your own applications, or none."))
+        raise invalid("application", _("Choose one of your own applications, or none."))
     content_type = uploaded_file_type(attachment) if attachment else ""
     now = timezone.now()
     priority = DEFAULT_PRIORITY.get(category, ComplaintPriority.NORMAL)
@@ -215,11 +211,11 @@ def complaint_assign(*, complaint: Complaint, assignee: User | None, actor: User
     locked = _locked(complaint)
     _require_open(locked)
     if assignee is not None and not assignee.is_ministry_staff:
-        raise _invalid("assignee", _("Assign the complaint to an active ministry staff member."))
+        raise invalid("assignee", _("Assign the complaint to an active ministry staff member."))
     if (assignee.pk if assignee else None) == locked.assignee_id:
         if assignee is None:
-            raise _invalid("assignee", _("The complaint is not assigned to anyone."), code="unchanged")
-        raise _invalid(
+            raise invalid("assignee", _("The complaint is not assigned to anyone."), code="unchanged")
+        raise invalid(
             "assignee",
             _("The complaint is already assigned to %(name)s.") % {"name": staff_name(assignee)},
             code="unchanged",
@@ -244,11 +240,11 @@ def complaint_priority_set(*, complaint: Complaint, priority: str, actor: User) 
     """Change the priority; the due time is counted again from when the complaint was filed."""
     _require_triage(actor)
     if priority not in ComplaintPriority.values:
-        raise _invalid("priority", _("Choose one of the listed priorities."))
+        raise invalid("priority", _("Choose one of the listed priorities."))
     locked = _locked(complaint)
     _require_open(locked)
     if locked.priority == priority:
-        raise _invalid(
+        raise invalid(
             "priority",
             _("The priority is already “%(priority)s”.") % {"priority": ComplaintPriority(priority).label},
             code="unchanged",
@@ -269,7 +265,7 @@ def _status_set(locked: Complaint, *, to_status: str, actor: User, role: str, re
             locked.status, to_status, role, id=locked.pk, status=locked.get_status_display()
         )
     if move.needs_reason and not reason:
-        raise _invalid(
+        raise invalid(
             "reason",
             _("Give the reason for “%(target)s”: the worker sees it.")
             % {"target": ComplaintStatus(to_status).label},
@@ -301,7 +297,7 @@ def complaint_status_change(
     """Staff move the complaint to another status (``COMPLAINT_MACHINE``); the worker is told."""
     _require_triage(actor)
     if to_status not in ComplaintStatus.values:
-        raise _invalid("to_status", _("Choose one of the listed statuses."))
+        raise invalid("to_status", _("Choose one of the listed statuses."))
     reason = _clean_text(reason, field="reason", required_message=None)
     locked = _locked(complaint)
     _status_set(locked, to_status=to_status, actor=actor, role=Actor.STAFF, reason=reason)
@@ -341,7 +337,7 @@ def complaint_reply(*, complaint: Complaint, text: str, actor: User) -> Complain
     """The worker answers on their complaint; while the ministry waits for them, it goes back to work."""
     locked = _locked(complaint)
     if actor is None or actor.role != Role.CANDIDATE or locked.candidate.user_id != actor.pk:
-        raise DomainError(_("Only the person who filed the complaint can reply to it."), code="forbidden")
+        raise Forbidden(_("Only the person who filed the complaint can reply to it."))
     text = _clean_text(text, field="text", required_message=_("Write your reply."))
     if not locked.is_open:
         raise Conflict(

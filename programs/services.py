@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import require_ministry_staff, role_of
+from accounts.roles import role_of
 from p2mi_portal.errors import Conflict, DomainError
 from p2mi_portal.formatting import format_money
+from p2mi_portal.guards import require_ministry_staff
 
 from .models import Program, ProgramStatus
 from .pipeline import PROGRAM_MACHINE

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.guards import require_ministry_staff
 
 from ..models import (
     DEFAULT_CHANNELS,
@@ -67,8 +68,7 @@ def broadcast_create(
 ) -> Broadcast:
     from candidates.models import Stage
 
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff send broadcasts."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff send broadcasts."))
     errors: dict[str, list[str]] = {}
     if not (subject or "").strip():
         errors["subject"] = [_("Write a subject.")]
@@ -107,8 +107,7 @@ def broadcast_preview(broadcast: Broadcast, *, language: str) -> tuple[int, str,
 @transaction.atomic
 def broadcast_send(*, broadcast: Broadcast, actor: User) -> Broadcast:
     """Send once: the notifications are written and queued in batches by a worker."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff send broadcasts."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff send broadcasts."))
     locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
     if locked.sent_at is not None:
         raise Conflict(_("This broadcast has already been sent."), code="already_sent")

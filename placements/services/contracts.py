@@ -14,7 +14,8 @@ from candidates.models import Application, Stage
 from candidates.pipeline import PLACEMENTS
 from candidates.services import application_move
 from notifications.models import NotificationKind
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, DomainError, invalid
+from p2mi_portal.guards import require_ministry_staff
 from programs.models import GradeLevel, Partner, PlacementTrack
 
 from ..models import (
@@ -35,11 +36,9 @@ from .common import (
     check_placement_actor,
     date_in_range,
     day_text,
-    invalid,
     locked_placement,
     notify_worker,
     out_of_range_message,
-    require_staff,
     require_stage,
 )
 
@@ -65,7 +64,7 @@ def placement_create(
     employer: Partner | None = None,
 ) -> Placement:
     """Place a worker who completed training, on the track whose seat they hold."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = (
         Application.objects.select_for_update(of=("self",))
         .select_related("program", "track")
@@ -166,7 +165,7 @@ def checklist_confirm(
     *, item: ChecklistItem, actor: User, confirmed_on: datetime.date | None = None, note: str = ""
 ) -> ChecklistItem:
     """Staff confirm a pre-departure item with its date."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     placement = locked_placement(locked.placement)
     if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
@@ -189,7 +188,7 @@ def checklist_confirm(
 @transaction.atomic
 def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> ChecklistItem:
     """Open a confirmed item again (a visa refused, a health check to redo)."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     placement = locked_placement(locked.placement)
     if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
