@@ -44,7 +44,7 @@ from p2mi_portal.api import (
 )
 from p2mi_portal.errors import DomainError
 from p2mi_portal.transitions import Actor
-from programs.models import PlacementTrack
+from programs.selectors import program_tracks
 
 from . import selectors, services
 from .models import Application, Recommendation, Review, ScoreRank, Stage
@@ -584,7 +584,7 @@ class ApplicationTransitionView(APIView):
         data = validated(TransitionIn, request.data)
         track = None
         if data.get("track"):
-            track = PlacementTrack.objects.filter(pk=data["track"], program_id=application.program_id).first()
+            track = program_tracks(program=application.program_id).filter(pk=data["track"]).first()
             if track is None:
                 raise DomainError(
                     _("Choose one of this programme's placement tracks."),

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from p2mi_portal.errors import DomainError
+from programs.selectors import track_in_program
 
 from . import services
 from .models import Broadcast, Delivery, DeliveryStatus, Notification
@@ -150,7 +151,7 @@ class BroadcastForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         track, program = cleaned.get("track"), cleaned.get("program")
-        if track is not None and program is not None and track.program_id != program.pk:
+        if track is not None and program is not None and not track_in_program(track=track, program=program):
             self.add_error("track", _("Choose one of this programme's placement tracks."))
         return cleaned
 

@@ -13,13 +13,13 @@ from programs.models import Partner, StudyField
 
 from . import services
 from .models import (
+    PLACEMENT_BEFORE_DEPARTURE_STATUSES,
     AssessmentKind,
     ChecklistItem,
     Enrolment,
     EnrolmentStatus,
     LanguageLevel,
     Placement,
-    PlacementStatus,
     Referral,
     ReferralKind,
     ReferralOutcome,
@@ -254,7 +254,7 @@ class ChecklistForm(_PlacementForm):
     def available(self) -> bool:
         return (
             self.placement is not None
-            and self.placement.status in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE)
+            and self.placement.status in PLACEMENT_BEFORE_DEPARTURE_STATUSES
             and self.fields["item"].queryset.exists()
         )
 

@@ -31,6 +31,7 @@ from p2mi_portal.errors import Conflict, DomainError, NotFound
 from p2mi_portal.transitions import Actor
 from programs.eligibility import evaluate_rules
 from programs.models import PlacementTrack, Program, RecruitmentState
+from programs.selectors import track_in_program
 
 from ..consent import CONSENT_VERSION
 from ..models import (
@@ -95,7 +96,7 @@ def application_submit(
     if program.recruitment_state() != RecruitmentState.OPEN:
         raise Conflict(_("Recruitment for this programme is not open."), code="recruitment_not_open")
     errors: dict[str, list[str]] = {}
-    if track is None or track.program_id != program.pk:
+    if track is None or not track_in_program(track=track, program=program):
         errors["track"] = [_("Choose one of this programme's placement tracks.")]
     if not consent:
         errors["consent"] = [_("You must agree to the processing of your personal data to apply.")]
@@ -344,7 +345,7 @@ def application_move(
             code="invalid",
             fields={"track": [_("Leave the track empty for this move.")]},
         )
-    if track is not None and track.program_id != program.pk:
+    if track is not None and not track_in_program(track=track, program=program):
         raise DomainError(
             _("Choose one of this programme's placement tracks."),
             code="invalid",

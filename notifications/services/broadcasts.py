@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from p2mi_portal.errors import Conflict, DomainError
 from p2mi_portal.guards import require_ministry_staff
+from programs.selectors import track_in_program
 
 from ..models import (
     DEFAULT_CHANNELS,
@@ -76,7 +77,7 @@ def broadcast_create(
         errors["body"] = [_("Write the message.")]
     if stage and stage not in Stage.values:
         errors["stage"] = [_("Choose a stage from the list.")]
-    if track is not None and track.program_id != program.pk:
+    if track is not None and not track_in_program(track=track, program=program):
         errors["track"] = [_("Choose one of this programme's placement tracks.")]
     if errors:
         raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)

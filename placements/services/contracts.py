@@ -19,6 +19,8 @@ from p2mi_portal.guards import require_ministry_staff
 from programs.models import GradeLevel, Partner, PlacementTrack
 
 from ..models import (
+    PLACEMENT_ABROAD_STATUSES,
+    PLACEMENT_BEFORE_DEPARTURE_STATUSES,
     PLACEMENT_FINAL_STATUSES,
     ChecklistItem,
     ChecklistItemKind,
@@ -168,7 +170,7 @@ def checklist_confirm(
     require_ministry_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     placement = locked_placement(locked.placement)
-    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+    if placement.status not in PLACEMENT_BEFORE_DEPARTURE_STATUSES:
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
     require_stage(placement.application, PLACEMENT_STAGES)
     confirmed_on = confirmed_on or timezone.localdate()
@@ -191,7 +193,7 @@ def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> Checklis
     require_ministry_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     placement = locked_placement(locked.placement)
-    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+    if placement.status not in PLACEMENT_BEFORE_DEPARTURE_STATUSES:
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
     require_stage(placement.application, PLACEMENT_STAGES)
     if not (note or "").strip():
@@ -378,7 +380,7 @@ def placement_change_status(
     if on_date > timezone.localdate():
         raise invalid("on_date", _("The date cannot be in the future."))
     # Ending a placement before departure is not a journey date; every other one is.
-    before_departure = locked.status in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE)
+    before_departure = locked.status in PLACEMENT_BEFORE_DEPARTURE_STATUSES
     if (
         not (before_departure and to_status == PlacementStatus.TERMINATED)
         and not earliest <= on_date <= latest
@@ -414,7 +416,7 @@ def placement_change_status(
                 code="checklist_open",
             )
         locked.departed_on = on_date
-    abroad = locked.status in (PlacementStatus.DEPARTED, PlacementStatus.WORKING)
+    abroad = locked.status in PLACEMENT_ABROAD_STATUSES
     from_status = locked.status
     locked.status = to_status
     fields = ["status", "departed_on", "updated_at"]

@@ -40,6 +40,7 @@ from p2mi_portal.errors import Conflict, DomainError, invalid
 from p2mi_portal.guards import require_ministry_staff
 from p2mi_portal.indonesia import mask_nik_shaped
 from programs.models import PlacementTrack, Program, RecruitmentState
+from programs.selectors import track_in_program
 
 from ...consent import CONSENT_VERSION
 from ...models import (
@@ -141,7 +142,7 @@ def import_job_create(
             "consent",
             _("Confirm that the BKK holds every student's written consent to share their data with KP2MI."),
         )
-    if track is not None and track.program_id != program.pk:
+    if track is not None and not track_in_program(track=track, program=program):
         raise invalid("track", _("Choose one of this programme's placement tracks."))
     _recruitment_must_be_open(program)
     if upload.size > settings.IMPORT_MAX_BYTES:
