@@ -14,7 +14,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from p2mi_portal.api import (
@@ -26,6 +25,7 @@ from p2mi_portal.api import (
     Cursor,
     invalid_cursor,
     iso,
+    keyset_page,
     validated,
 )
 from p2mi_portal.transitions import Actor
@@ -259,13 +259,9 @@ def _page(request: Request, rows_query, params: dict[str, Any], shape) -> Respon
         if len(values) != 1 or not isinstance(values[0], int) or not 0 < values[0] <= MAX_ID:
             raise invalid_cursor()
         rows_query = rows_query.filter(pk__gt=values[0])
-    size = params["page_size"]
-    rows = list(rows_query.order_by("pk")[: size + 1])
-    next_url = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_url = replace_query_param(request.build_absolute_uri(), "cursor", Cursor.encode([rows[-1].pk]))
-    return Response({"next": next_url, "results": [shape(row) for row in rows]})
+    return keyset_page(
+        request, rows_query.order_by("pk"), size=params["page_size"], key=lambda row: [row.pk], shape=shape
+    )
 
 
 # --- Views ---------------------------------------------------------------------------------
