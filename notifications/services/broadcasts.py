@@ -55,6 +55,34 @@ def broadcast_audience(broadcast: Broadcast, *, after_user_id: int = 0):
     ).order_by("pk")
 
 
+def _checked_message(
+    *, program, subject: str, body: str, stage: str, track, subject_en: str, body_en: str
+) -> dict[str, object]:
+    """The broadcast's audience and message as they are stored, or the fields to correct."""
+    from candidates.models import Stage
+
+    errors: dict[str, list[str]] = {}
+    if not (subject or "").strip():
+        errors["subject"] = [_("Write a subject.")]
+    if not (body or "").strip():
+        errors["body"] = [_("Write the message.")]
+    if stage and stage not in Stage.values:
+        errors["stage"] = [_("Choose a stage from the list.")]
+    if track is not None and not track_in_program(track=track, program=program):
+        errors["track"] = [_("Choose one of this programme's placement tracks.")]
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)
+    return {
+        "program": program,
+        "stage": stage or "",
+        "track": track,
+        "subject": subject.strip(),
+        "body": body.strip(),
+        "subject_en": (subject_en or "").strip(),
+        "body_en": (body_en or "").strip(),
+    }
+
+
 @transaction.atomic
 def broadcast_create(
     *,
@@ -67,30 +95,50 @@ def broadcast_create(
     subject_en: str = "",
     body_en: str = "",
 ) -> Broadcast:
-    from candidates.models import Stage
-
     require_ministry_staff(actor, _("Only ministry staff send broadcasts."))
-    errors: dict[str, list[str]] = {}
-    if not (subject or "").strip():
-        errors["subject"] = [_("Write a subject.")]
-    if not (body or "").strip():
-        errors["body"] = [_("Write the message.")]
-    if stage and stage not in Stage.values:
-        errors["stage"] = [_("Choose a stage from the list.")]
-    if track is not None and not track_in_program(track=track, program=program):
-        errors["track"] = [_("Choose one of this programme's placement tracks.")]
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)
-    return Broadcast.objects.create(
+    message = _checked_message(
         program=program,
-        stage=stage or "",
+        subject=subject,
+        body=body,
+        stage=stage,
         track=track,
-        subject=subject.strip(),
-        body=body.strip(),
-        subject_en=(subject_en or "").strip(),
-        body_en=(body_en or "").strip(),
-        created_by=actor,
+        subject_en=subject_en,
+        body_en=body_en,
     )
+    return Broadcast.objects.create(**message, created_by=actor)
+
+
+@transaction.atomic
+def broadcast_update(
+    *,
+    broadcast: Broadcast,
+    actor: User,
+    program,
+    subject: str,
+    body: str,
+    stage: str = "",
+    track=None,
+    subject_en: str = "",
+    body_en: str = "",
+) -> Broadcast:
+    """Change the audience or the message while the broadcast is unsent; never the sending state."""
+    require_ministry_staff(actor, _("Only ministry staff send broadcasts."))
+    message = _checked_message(
+        program=program,
+        subject=subject,
+        body=body,
+        stage=stage,
+        track=track,
+        subject_en=subject_en,
+        body_en=body_en,
+    )
+    locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+    if locked.sent_at is not None:
+        raise Conflict(_("This broadcast has already been sent."), code="already_sent")
+    for name, value in message.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(message))
+    return locked
 
 
 def broadcast_preview(broadcast: Broadcast, *, language: str) -> tuple[int, str, str]:
