@@ -11,7 +11,7 @@ from rest_framework_api_key.models import APIKey
 
 from p2mi_portal.errors import DomainError
 
-from . import second_factor
+from . import second_factor, services
 from .models import PartnerAPIKey, User
 
 
@@ -125,11 +125,14 @@ class PartnerAPIKeyAdmin(APIKeyModelAdmin):
         return False  # revoke instead: the access log keeps pointing at the key
 
     def save_model(self, request: HttpRequest, obj: PartnerAPIKey, form, change: bool) -> None:
+        data = form.cleaned_data
+        values = {name: data.get(name, getattr(obj, name)) for name in ("name", "expiry_date", "revoked")}
         if change:
-            obj.save()
+            services.partner_api_key_update(actor=request.user, api_key=obj, **values)
             return
-        key = PartnerAPIKey.objects.assign_key(obj)
-        obj.save()
+        created, key = services.partner_api_key_create(actor=request.user, user=data["user"], **values)
+        for field in PartnerAPIKey._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
         self.message_user(
             request,
             _(

@@ -25,7 +25,7 @@ from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, DomainError, Forbidden
 
 from .models import Role, User
 
@@ -180,7 +180,7 @@ def second_factor_reset(*, actor: User, users) -> int:
     Returns how many of them had a second factor.
     """
     if not can_reset(actor):
-        raise DomainError(_("You do not have permission to reset a second factor."), code="forbidden")
+        raise Forbidden(_("You do not have permission to reset a second factor."))
     ids = [user.pk for user in users]
     had = set(TOTPDevice.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
     had |= set(StaticDevice.objects.filter(user_id__in=ids).values_list("user_id", flat=True))

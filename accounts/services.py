@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from notifications.models import NotificationKind
 from notifications.services import notification_queue, outbox
 from p2mi_portal.errors import DomainError
+from p2mi_portal.guards import require_ministry_staff
 
-from .models import Role, User
+from .models import PartnerAPIKey, Role, User
 
 if TYPE_CHECKING:
     from programs.models import Partner
@@ -347,3 +348,42 @@ def login_records_forget(*, keep_days: int | None = None) -> int:
         model.objects.filter(attempt_time__lt=cutoff).delete()[0]
         for model in (AccessAttempt, AccessLog, AccessFailureLog)
     )
+
+
+# --- Partner API keys --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_api_key_create(
+    *,
+    actor: User,
+    user: User,
+    name: str,
+    expiry_date: datetime.datetime | None = None,
+    revoked: bool = False,
+) -> tuple[PartnerAPIKey, str]:
+    """A key acting in the name of ``user`` (a partner user), and the key itself.
+
+    Only a prefix and a hash are stored: the key returned is shown to staff once.
+    """
+    require_ministry_staff(actor, superuser=True)
+    api_key = PartnerAPIKey(user=user, name=name, expiry_date=expiry_date, revoked=revoked)
+    key = PartnerAPIKey.objects.assign_key(api_key)
+    api_key.save()
+    return api_key, key
+
+
+@transaction.atomic
+def partner_api_key_update(
+    *,
+    actor: User,
+    api_key: PartnerAPIKey,
+    name: str,
+    expiry_date: datetime.datetime | None,
+    revoked: bool,
+) -> PartnerAPIKey:
+    """Rename a key, change its expiry or revoke it; saving drops it from the key cache."""
+    require_ministry_staff(actor, superuser=True)
+    api_key.name, api_key.expiry_date, api_key.revoked = name, expiry_date, revoked
+    api_key.save(update_fields=["name", "expiry_date", "revoked"])
+    return api_key

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from p2mi_portal.errors import DomainError
 from p2mi_portal.forms import add_domain_errors
+from p2mi_portal.transitions import Actor
 from programs.models import Program
 
 from . import selectors, services
@@ -49,7 +50,7 @@ from .models import (
     SpreadsheetFormat,
     Stage,
 )
-from .pipeline import Actor, allowed_targets
+from .pipeline import allowed_targets
 from .services import imports
 
 logger = logging.getLogger(__name__)

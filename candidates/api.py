@@ -24,9 +24,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from accounts.roles import role_of
 from p2mi_portal.api import (
     BAD_REQUEST,
     CONFLICT,
@@ -39,14 +39,16 @@ from p2mi_portal.api import (
     decimal_text,
     invalid_cursor,
     iso,
+    keyset_page,
     validated,
 )
 from p2mi_portal.errors import DomainError
-from programs.models import PlacementTrack
+from p2mi_portal.transitions import Actor
+from programs.selectors import program_tracks
 
 from . import selectors, services
 from .models import Application, Recommendation, Review, ScoreRank, Stage
-from .pipeline import PARTNER_VISIBLE_STAGES, Actor, allowed_targets, role_of
+from .pipeline import PARTNER_VISIBLE_STAGES, allowed_targets
 
 logger = logging.getLogger(__name__)
 
@@ -458,19 +460,14 @@ class ApplicationListView(APIView):
             applications = applications.alias(score_rank=ScoreRank("score_total")).filter(
                 _after(ordering, Cursor.decode(params["cursor"]))
             )
-        size = params["page_size"]
-        rows = list(_ordered(applications, ordering).values_list(*_SUMMARY_FIELDS)[: size + 1])
-        next_url = None
-        if len(rows) > size:
-            rows = rows[:size]
-            last = rows[-1]
-            key = (
-                iso(last[_SUBMITTED_AT]) if ordering.endswith("submitted_at") else decimal_text(last[_SCORE])
-            )
-            next_url = replace_query_param(
-                request.build_absolute_uri(), "cursor", Cursor.encode([key, last[0]])
-            )
-        return Response({"next": next_url, "results": [_summary(row) for row in rows]})
+        by_time = ordering.endswith("submitted_at")
+        return keyset_page(
+            request,
+            _ordered(applications, ordering).values_list(*_SUMMARY_FIELDS),
+            size=params["page_size"],
+            key=lambda row: [iso(row[_SUBMITTED_AT]) if by_time else decimal_text(row[_SCORE]), row[0]],
+            shape=_summary,
+        )
 
 
 @extend_schema(tags=["applications"])
@@ -582,7 +579,7 @@ class ApplicationTransitionView(APIView):
         data = validated(TransitionIn, request.data)
         track = None
         if data.get("track"):
-            track = PlacementTrack.objects.filter(pk=data["track"], program_id=application.program_id).first()
+            track = program_tracks(program=application.program_id).filter(pk=data["track"]).first()
             if track is None:
                 raise DomainError(
                     _("Choose one of this programme's placement tracks."),

@@ -13,6 +13,7 @@ from p2mi_portal.forms import clean_indonesian_phone
 from p2mi_portal.indonesia import nik_problems
 from programs.eligibility import REQUIRED_PROFILE_FIELDS
 from programs.models import DocumentKind, Major, PlacementTrack, Program, ProgramStatus
+from programs.selectors import program_tracks, track_in_program
 
 from .consent import CONSENT_TEXT
 from .models import CandidateProfile, CompetencyCertificate, LanguageSkill
@@ -209,7 +210,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = program.tracks.order_by("id")
+        self.fields["track"].queryset = program_tracks(program=program)
         self.fields["track"].label_from_instance = lambda track: track.localized("name")
         self.fields["track"].error_messages["invalid_choice"] = _(
             "Choose one of this programme's placement tracks."
@@ -289,7 +290,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args, application, targets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in targets]
-        self.fields["track"].queryset = PlacementTrack.objects.filter(program_id=application.program_id)
+        self.fields["track"].queryset = program_tracks(program=application.program_id)
 
     def interview_slot(self):
         from .services import InterviewSlot
@@ -398,10 +399,10 @@ class ImportUploadForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         program, track = cleaned.get("program"), cleaned.get("track")
-        if program is not None and track is not None and track.program_id != program.pk:
+        if program is not None and track is not None and not track_in_program(track=track, program=program):
             self.add_error("track", _("Choose one of this programme's placement tracks."))
         elif program is not None and track is None:
-            tracks = list(program.tracks.all()[:2])
+            tracks = list(program_tracks(program=program)[:2])
             if len(tracks) == 1:
                 cleaned["track"] = tracks[0]
         return cleaned

@@ -1,48 +1,17 @@
 """The stages of an application and every move allowed between them, in one table.
 
-Each move names the roles that may make it and whether it needs a reason.
-``candidates.services.application_move`` is the only writer of a stage and checks
-every move against this table. The README draws it.
+Each move names the roles that may make it and whether it needs a reason (the shape of
+every machine: ``p2mi_portal.transitions``). ``candidates.services.application_move`` is
+the only writer of a stage and checks every move against this table. The README draws it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from p2mi_portal.transitions import Actor, Machine, Move
 
 from .models import FINISHED_STAGES, Stage
-
-
-class Actor:
-    STAFF = "staff"
-    PARTNER = "partner"
-    CANDIDATE = "candidate"
-    SYSTEM = "system"
-
-
-ROLES = (Actor.STAFF, Actor.PARTNER, Actor.CANDIDATE, Actor.SYSTEM)
-
-
-def role_of(actor: User | None) -> str:
-    """The role a person acts in for the move table ("" for one that has none)."""
-    if actor is None:
-        return Actor.SYSTEM
-    if actor.is_ministry_staff:
-        return Actor.STAFF
-    return {Role.PARTNER: Actor.PARTNER, Role.CANDIDATE: Actor.CANDIDATE}.get(actor.role, "")
-
-
-@dataclass(frozen=True)
-class Move:
-    source: Stage
-    target: Stage
-    roles: frozenset[str]
-    needs_reason: bool = False
-    # Moves that follow from a record kept elsewhere (a training enrolment, a placement)
-    # are made only by the service that keeps that record, which names itself here.
-    through: str = ""
-
 
 # Once training starts, a worker leaves only by a decision recorded on the training or
 # the placement (failed, discontinued, returned), never by a plain reject or withdraw.
@@ -109,7 +78,13 @@ def _moves() -> list[Move]:
     return moves
 
 
-MOVES: dict[tuple[str, str], Move] = {(move.source, move.target): move for move in _moves()}
+STAGE_MACHINE = Machine(
+    _moves(),
+    states=Stage,
+    refusal=_("This application is at “%(current)s” and cannot move to “%(target)s”. Allowed: %(allowed)s."),
+    code="move_not_allowed",
+)
+MOVES: dict[tuple[str, str], Move] = STAGE_MACHINE.moves
 
 # The usual next step, for "advance" in bulk. Stages that need details only a
 # person can give (an interview slot) are left out and must be moved one by one.
@@ -123,10 +98,4 @@ NEXT_STAGE: dict[str, Stage] = {
 }
 
 
-def allowed_targets(source: str, role: str, *, through: str = "") -> list[Stage]:
-    """Where ``role`` may move an application from ``source`` (by hand, unless ``through``)."""
-    return [
-        move.target
-        for move in MOVES.values()
-        if move.source == source and role in move.roles and move.through == through
-    ]
+allowed_targets = STAGE_MACHINE.allowed_targets

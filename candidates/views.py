@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from p2mi_portal.errors import DomainError, NotFound
 from p2mi_portal.forms import add_domain_errors
+from p2mi_portal.transitions import Actor
 from programs import selectors as program_selectors
 from programs.eligibility import evaluate_rules, profile_gaps
 from programs.models import DocumentKind, RecruitmentState
@@ -34,7 +35,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import AccessDoor, Stage
-from .pipeline import Actor, allowed_targets
+from .pipeline import allowed_targets
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from candidates.models import CandidateProfile
+from p2mi_portal.transitions import Actor
 
 from . import selectors, services
 from .models import Complaint, ComplaintCategory, ComplaintPriority, ComplaintStatus
+from .pipeline import COMPLAINT_MACHINE
 
 TEXT_ATTRS = {"rows": 6, "maxlength": services.TEXT_MAX_LENGTH}
 
@@ -163,12 +165,12 @@ class StatusForm(TriageForm):
         # The list offers the moves the table allows from here; any other status is still
         # accepted by the form so that the service explains why it is refused (for example
         # when someone else moved the complaint in the meantime).
-        targets = services.status_targets(self.complaint.status)
+        targets = COMPLAINT_MACHINE.allowed_targets(self.complaint.status, Actor.STAFF)
         self.fields["to_status"].choices = ComplaintStatus.choices
         self.fields["to_status"].widget.choices = [(target.value, target.label) for target in targets]
 
     def available(self) -> bool:
-        return bool(services.status_targets(self.complaint.status))
+        return bool(COMPLAINT_MACHINE.allowed_targets(self.complaint.status, Actor.STAFF))
 
     def run(self, actor: User) -> Any:
         return services.complaint_status_change(

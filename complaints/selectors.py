@@ -9,7 +9,6 @@ complaints; anyone else gets nothing.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +20,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from candidates.models import Application, CandidateProfile
 from p2mi_portal.errors import NotFound
-from programs.models import Program
 
 from .models import (
     OPEN_STATUSES,
@@ -98,62 +96,6 @@ def complaints_for_staff(actor: User | None) -> QuerySet[Complaint]:
 def overdue_q(now: datetime.datetime | None = None) -> Q:
     """Open and past the due time."""
     return Q(status__in=OPEN_STATUSES, due_at__lt=now or timezone.now())
-
-
-def complaints_overdue(
-    *,
-    actor: User | None,
-    now: datetime.datetime | None = None,
-    program: Program | int | None = None,
-) -> QuerySet[Complaint]:
-    """Open complaints past their due time, most overdue first (optionally of one programme)."""
-    complaints = complaints_for_staff(actor).filter(overdue_q(now))
-    if program is not None:
-        complaints = complaints.filter(program=program)
-    return complaints.select_related("candidate", "program", "assignee").order_by("due_at", "id")
-
-
-@dataclass(frozen=True)
-class ComplaintCounts:
-    open: int = 0
-    overdue: int = 0
-    unassigned: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    by_category: dict[str, int] = field(default_factory=dict)
-    by_priority: dict[str, int] = field(default_factory=dict)
-
-
-def complaint_counts(
-    *,
-    actor: User | None,
-    now: datetime.datetime | None = None,
-    program: Program | int | None = None,
-) -> ComplaintCounts:
-    """Counts for the dashboard: open, overdue, open and unassigned; every status; open ones by
-    category and by priority. Every status, category and priority is a key, 0 when none."""
-    complaints = complaints_for_staff(actor)
-    if program is not None:
-        complaints = complaints.filter(program=program)
-    is_open = Q(status__in=OPEN_STATUSES)
-    totals = complaints.aggregate(
-        open=Count("id", filter=is_open),
-        overdue=Count("id", filter=overdue_q(now)),
-        unassigned=Count("id", filter=is_open & Q(assignee__isnull=True)),
-    )
-
-    def grouped(queryset: QuerySet[Complaint], column: str, values: list[str]) -> dict[str, int]:
-        found = dict(queryset.order_by().values_list(column).annotate(count=Count("id")))
-        return {value: found.get(value, 0) for value in values}
-
-    open_complaints = complaints.filter(is_open)
-    return ComplaintCounts(
-        open=totals["open"],
-        overdue=totals["overdue"],
-        unassigned=totals["unassigned"],
-        by_status=grouped(complaints, "status", ComplaintStatus.values),
-        by_category=grouped(open_complaints, "category", ComplaintCategory.values),
-        by_priority=grouped(open_complaints, "priority", ComplaintPriority.values),
-    )
 
 
 def complaint_counts_by_program(

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import UploadedFile
@@ -40,7 +39,8 @@ from candidates.models import Application, CandidateProfile
 from candidates.services.documents import uploaded_file_type
 from notifications.models import NotificationKind
 from notifications.services import notification_queue
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, Forbidden, invalid
+from p2mi_portal.transitions import Actor
 
 from .models import (
     DUE_WITHIN,
@@ -52,6 +52,7 @@ from .models import (
     ComplaintPriority,
     ComplaintStatus,
 )
+from .pipeline import COMPLAINT_MACHINE
 
 logger = logging.getLogger(__name__)
 
@@ -68,52 +69,6 @@ DEFAULT_PRIORITY = {
 OVERDUE_REMINDER_EVERY = datetime.timedelta(hours=24)
 
 
-class By:
-    """Who makes a status move."""
-
-    STAFF = "staff"
-    # The worker moves a complaint only by replying while the ministry waits for them.
-    WORKER_REPLY = "worker_reply"
-
-
-@dataclass(frozen=True)
-class StatusMove:
-    roles: frozenset[str]
-    # The reason is shown to the worker (and sent to them): what was done, what is needed.
-    needs_reason: bool = False
-
-
-_STAFF = frozenset({By.STAFF})
-
-# Every status move there is. Closed is final; a resolved complaint can be reopened
-# (with a reason) or closed.
-STATUS_MOVES: dict[tuple[str, str], StatusMove] = {
-    (ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS): StatusMove(_STAFF),
-    (ComplaintStatus.NEW, ComplaintStatus.WAITING_FOR_WORKER): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.NEW, ComplaintStatus.RESOLVED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.NEW, ComplaintStatus.CLOSED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.WAITING_FOR_WORKER): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.RESOLVED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.CLOSED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.IN_PROGRESS): StatusMove(
-        frozenset({By.STAFF, By.WORKER_REPLY})
-    ),
-    (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.RESOLVED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.CLOSED): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.RESOLVED, ComplaintStatus.IN_PROGRESS): StatusMove(_STAFF, needs_reason=True),
-    (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED): StatusMove(_STAFF),
-}
-
-
-def status_targets(source: str, by: str = By.STAFF) -> list[ComplaintStatus]:
-    """The statuses ``by`` may move a complaint to from ``source``, in the table's order."""
-    return [
-        ComplaintStatus(target)
-        for (origin, target), move in STATUS_MOVES.items()
-        if origin == source and by in move.roles
-    ]
-
-
 def due_at_for(*, created_at: datetime.datetime, priority: str) -> datetime.datetime:
     """When a complaint of ``priority`` filed at ``created_at`` must be resolved."""
     return created_at + DUE_WITHIN[ComplaintPriority(priority)]
@@ -122,19 +77,15 @@ def due_at_for(*, created_at: datetime.datetime, priority: str) -> datetime.date
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(message, code=code, fields={field: [message]})
-
-
 def _clean_text(text: object, *, field: str, required_message: str | None) -> str:
     """Stripped text within the length limit; required unless ``required_message`` is None."""
     text = text.strip() if isinstance(text, str) else ""
     if not text and required_message is not None:
-        raise _invalid(field, required_message, code="required")
+        raise invalid(field, required_message, code="required")
     if "\x00" in text:
-        raise _invalid(field, _("Null characters are not allowed."))
+        raise invalid(field, _("Null characters are not allowed."))
     if len(text) > TEXT_MAX_LENGTH:
-        raise _invalid(
+        raise invalid(
             field,
             _("Write at most %(limit)d characters (this text has %(length)d).")
             % {"limit": TEXT_MAX_LENGTH, "length": len(text)},
@@ -150,7 +101,7 @@ def can_triage(user: User | None) -> bool:
 
 def _require_triage(actor: User | None) -> None:
     if not can_triage(actor):
-        raise DomainError(_("Only ministry staff handling complaints can do this."), code="forbidden")
+        raise Forbidden(_("Only ministry staff handling complaints can do this."))
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -203,12 +154,12 @@ def complaint_file(
 ) -> Complaint:
     """A candidate's or worker's complaint, optionally about one of their own applications."""
     if candidate.anonymised_at is not None:
-        raise DomainError(_("This account has been erased."), code="forbidden")
+        raise Forbidden(_("This account has been erased."))
     if category not in ComplaintCategory.values:
-        raise _invalid("category", _("Choose one of the listed categories."))
+        raise invalid("category", _("Choose one of the listed categories."))
     description = _clean_text(description, field="description", required_message=_("Describe what happened."))
     if application is not None and application.candidate_id != candidate.pk:
-        raise _invalid("application", _("Choose one of your own applications, or none."))
+        raise invalid("application", _("Choose one of your own applications, or none."))
     content_type = uploaded_file_type(attachment) if attachment else ""
     now = timezone.now()
     priority = DEFAULT_PRIORITY.get(category, ComplaintPriority.NORMAL)
@@ -260,11 +211,11 @@ def complaint_assign(*, complaint: Complaint, assignee: User | None, actor: User
     locked = _locked(complaint)
     _require_open(locked)
     if assignee is not None and not assignee.is_ministry_staff:
-        raise _invalid("assignee", _("Assign the complaint to an active ministry staff member."))
+        raise invalid("assignee", _("Assign the complaint to an active ministry staff member."))
     if (assignee.pk if assignee else None) == locked.assignee_id:
         if assignee is None:
-            raise _invalid("assignee", _("The complaint is not assigned to anyone."), code="unchanged")
-        raise _invalid(
+            raise invalid("assignee", _("The complaint is not assigned to anyone."), code="unchanged")
+        raise invalid(
             "assignee",
             _("The complaint is already assigned to %(name)s.") % {"name": staff_name(assignee)},
             code="unchanged",
@@ -289,11 +240,11 @@ def complaint_priority_set(*, complaint: Complaint, priority: str, actor: User) 
     """Change the priority; the due time is counted again from when the complaint was filed."""
     _require_triage(actor)
     if priority not in ComplaintPriority.values:
-        raise _invalid("priority", _("Choose one of the listed priorities."))
+        raise invalid("priority", _("Choose one of the listed priorities."))
     locked = _locked(complaint)
     _require_open(locked)
     if locked.priority == priority:
-        raise _invalid(
+        raise invalid(
             "priority",
             _("The priority is already “%(priority)s”.") % {"priority": ComplaintPriority(priority).label},
             code="unchanged",
@@ -306,23 +257,15 @@ def complaint_priority_set(*, complaint: Complaint, priority: str, actor: User) 
     return locked
 
 
-def _status_set(locked: Complaint, *, to_status: str, actor: User, by: str, reason: str) -> ComplaintEntry:
-    """Move a locked complaint along ``STATUS_MOVES``; the worker sees the move."""
-    move = STATUS_MOVES.get((locked.status, to_status))
-    if move is None or by not in move.roles:
-        allowed = ", ".join(str(target.label) for target in status_targets(locked.status, by))
-        raise Conflict(
-            _("Complaint #%(id)s is “%(status)s” and cannot move to “%(target)s”. Allowed: %(allowed)s.")
-            % {
-                "id": locked.pk,
-                "status": locked.get_status_display(),
-                "target": ComplaintStatus(to_status).label,
-                "allowed": allowed or "—",
-            },
-            code="status_not_allowed",
+def _status_set(locked: Complaint, *, to_status: str, actor: User, role: str, reason: str) -> ComplaintEntry:
+    """Move a locked complaint along ``COMPLAINT_MACHINE``; the worker sees the move."""
+    move = COMPLAINT_MACHINE.move(locked.status, to_status, role)
+    if move is None:
+        raise COMPLAINT_MACHINE.refusal(
+            locked.status, to_status, role, id=locked.pk, status=locked.get_status_display()
         )
     if move.needs_reason and not reason:
-        raise _invalid(
+        raise invalid(
             "reason",
             _("Give the reason for “%(target)s”: the worker sees it.")
             % {"target": ComplaintStatus(to_status).label},
@@ -351,13 +294,13 @@ def _status_set(locked: Complaint, *, to_status: str, actor: User, by: str, reas
 def complaint_status_change(
     *, complaint: Complaint, to_status: str, actor: User, reason: str = ""
 ) -> Complaint:
-    """Staff move the complaint to another status (``STATUS_MOVES``); the worker is told."""
+    """Staff move the complaint to another status (``COMPLAINT_MACHINE``); the worker is told."""
     _require_triage(actor)
     if to_status not in ComplaintStatus.values:
-        raise _invalid("to_status", _("Choose one of the listed statuses."))
+        raise invalid("to_status", _("Choose one of the listed statuses."))
     reason = _clean_text(reason, field="reason", required_message=None)
     locked = _locked(complaint)
-    _status_set(locked, to_status=to_status, actor=actor, by=By.STAFF, reason=reason)
+    _status_set(locked, to_status=to_status, actor=actor, role=Actor.STAFF, reason=reason)
     context = {"complaint_status": to_status}
     if reason:
         context["reason"] = reason
@@ -394,7 +337,7 @@ def complaint_reply(*, complaint: Complaint, text: str, actor: User) -> Complain
     """The worker answers on their complaint; while the ministry waits for them, it goes back to work."""
     locked = _locked(complaint)
     if actor is None or actor.role != Role.CANDIDATE or locked.candidate.user_id != actor.pk:
-        raise DomainError(_("Only the person who filed the complaint can reply to it."), code="forbidden")
+        raise Forbidden(_("Only the person who filed the complaint can reply to it."))
     text = _clean_text(text, field="text", required_message=_("Write your reply."))
     if not locked.is_open:
         raise Conflict(
@@ -409,7 +352,9 @@ def complaint_reply(*, complaint: Complaint, text: str, actor: User) -> Complain
         locked, kind=ComplaintEntryKind.WORKER_REPLY, actor=actor, text=text, visible_to_worker=True
     )
     if locked.status == ComplaintStatus.WAITING_FOR_WORKER:
-        _status_set(locked, to_status=ComplaintStatus.IN_PROGRESS, actor=actor, by=By.WORKER_REPLY, reason="")
+        _status_set(
+            locked, to_status=ComplaintStatus.IN_PROGRESS, actor=actor, role=Actor.CANDIDATE, reason=""
+        )
     else:
         _touch(locked)
     _notify_assignee_of_reply(locked)

@@ -30,7 +30,8 @@ from candidates.models import Application, ApplicationEvent, Stage
 from complaints.models import OPEN_STATUSES, Complaint, ComplaintStatus
 from p2mi_portal.errors import NotFound
 from placements.models import Enrolment, EnrolmentStatus, Placement, PlacementStatus
-from programs.models import PlacementTrack, Program, TrainingPhase
+from programs.models import Program, TrainingPhase
+from programs.selectors import program_tracks
 
 from .models import ProgramFigures
 
@@ -89,7 +90,7 @@ def seats_by_track(*, program_id: int) -> list[TrackSeats]:
     service keeps under a row lock (``PlacementTrack.seats_free``)."""
     return [
         TrackSeats(str(track), track.seats, track.seats_taken, track.seats_reserved, track.seats_free)
-        for track in PlacementTrack.objects.filter(program_id=program_id).order_by("id")
+        for track in program_tracks(program=program_id)
     ]
 
 

@@ -150,6 +150,7 @@ class BroadcastForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         track, program = cleaned.get("track"), cleaned.get("program")
+        # By id: notifications sit below programs (ADR 0007).
         if track is not None and program is not None and track.program_id != program.pk:
             self.add_error("track", _("Choose one of this programme's placement tracks."))
         return cleaned
@@ -184,13 +185,26 @@ class BroadcastAdmin(admin.ModelAdmin):
         return obj is None or obj.sent_at is None
 
     def save_model(self, request: HttpRequest, obj: Broadcast, form, change: bool) -> None:
-        if change:
-            # Only the message, and only while it is unsent: never the sending state.
-            Broadcast.objects.filter(pk=obj.pk, sent_at__isnull=True).update(
-                **{name: getattr(obj, name) for name in self.fields}
-            )
-            return
         data = form.cleaned_data
+        if change:
+            # Only the message, and only while it is unsent (once sent, the form is read-only).
+            if obj.sent_at is not None:
+                return
+            try:
+                services.broadcast_update(
+                    broadcast=obj,
+                    actor=request.user,
+                    program=data["program"],
+                    stage=data.get("stage") or "",
+                    track=data.get("track"),
+                    subject=data["subject"],
+                    body=data["body"],
+                    subject_en=data.get("subject_en") or "",
+                    body_en=data.get("body_en") or "",
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            return
         created = services.broadcast_create(
             actor=request.user,
             program=data["program"],

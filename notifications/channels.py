@@ -25,7 +25,6 @@ from typing import ClassVar
 
 from django.conf import settings
 
-TEXT_CHANNELS = ("sms", "whatsapp")
 BACKENDS = ("console", "file", "http", "locmem")
 
 

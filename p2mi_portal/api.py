@@ -31,7 +31,9 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from .errors import DomainError, NotFound
 
@@ -284,6 +286,27 @@ class Cursor:
         if not isinstance(values, list):
             raise invalid_cursor()
         return values
+
+
+def keyset_page(
+    request: Request,
+    rows: Any,
+    *,
+    size: int,
+    key: Callable[[Any], Sequence[Any]],
+    shape: Callable[[Any], Any],
+) -> Response:
+    """One page of ``rows`` (already filtered past the cursor and ordered), and the link to the next.
+
+    ``key`` gives the values of a row that the next page's cursor holds; ``shape`` the row's JSON.
+    One more row than the page is read, so the last page has no ``next``.
+    """
+    found = list(rows[: size + 1])
+    next_url = None
+    if len(found) > size:
+        found = found[:size]
+        next_url = replace_query_param(request.build_absolute_uri(), "cursor", Cursor.encode(key(found[-1])))
+    return Response({"next": next_url, "results": [shape(row) for row in found]})
 
 
 def iso(value: datetime.datetime | datetime.date | None) -> str | None:

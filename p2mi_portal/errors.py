@@ -1,7 +1,9 @@
 """The one error type that services raise.
 
 Views, the admin and the API catch :class:`DomainError` and show its message; the
-message is already translated (lazily), so it follows the request's language.
+message is already translated (lazily), so it follows the request's language. The API
+answers with the error's ``http_status`` (``p2mi_portal.api.api_exception_handler``), the
+one place a refusal becomes an HTTP status.
 """
 
 from __future__ import annotations
@@ -36,8 +38,20 @@ class NotFound(DomainError):
     http_status = 404
 
 
+class Forbidden(DomainError):
+    """The actor is known but their role may not do this (a partner's trainer staging a worker)."""
+
+    default_code = "forbidden"
+    http_status = 403
+
+
 class Conflict(DomainError):
     """The request is well-formed but the current state forbids it."""
 
     default_code = "conflict"
     http_status = 409
+
+
+def invalid(field: str, message: Any, *, code: str = "invalid") -> DomainError:
+    """A refusal about one field, shown beside it on a form and under its name in the API."""
+    return DomainError(message, code=code, fields={field: [message]})

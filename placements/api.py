@@ -14,10 +14,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from candidates.pipeline import Actor
 from p2mi_portal.api import (
     BAD_REQUEST,
     CONFLICT,
@@ -27,8 +25,10 @@ from p2mi_portal.api import (
     Cursor,
     invalid_cursor,
     iso,
+    keyset_page,
     validated,
 )
+from p2mi_portal.transitions import Actor
 from programs.models import StudyField
 
 from . import selectors, services
@@ -41,6 +41,7 @@ from .models import (
     Placement,
     PlacementStatus,
 )
+from .pipeline import PLACEMENT_MACHINE
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
@@ -246,7 +247,7 @@ def _placement(placement: Placement) -> dict[str, Any]:
         "grade": placement.grade,
         "open_checklist_items": [item.item for item in placement.checklist.all() if item.is_open],
         "allowed_statuses": [
-            str(s) for s in services.placement_next_statuses(placement.status, Actor.PARTNER)
+            str(s) for s in PLACEMENT_MACHINE.allowed_targets(placement.status, Actor.PARTNER)
         ],
     }
 
@@ -258,13 +259,9 @@ def _page(request: Request, rows_query, params: dict[str, Any], shape) -> Respon
         if len(values) != 1 or not isinstance(values[0], int) or not 0 < values[0] <= MAX_ID:
             raise invalid_cursor()
         rows_query = rows_query.filter(pk__gt=values[0])
-    size = params["page_size"]
-    rows = list(rows_query.order_by("pk")[: size + 1])
-    next_url = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_url = replace_query_param(request.build_absolute_uri(), "cursor", Cursor.encode([rows[-1].pk]))
-    return Response({"next": next_url, "results": [shape(row) for row in rows]})
+    return keyset_page(
+        request, rows_query.order_by("pk"), size=params["page_size"], key=lambda row: [row.pk], shape=shape
+    )
 
 
 # --- Views ---------------------------------------------------------------------------------

@@ -8,23 +8,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Stage
-from candidates.pipeline import Actor
+from p2mi_portal.transitions import Actor
 from programs.models import Partner, StudyField
 
 from . import services
 from .models import (
+    PLACEMENT_BEFORE_DEPARTURE_STATUSES,
     AssessmentKind,
     ChecklistItem,
     Enrolment,
     EnrolmentStatus,
     LanguageLevel,
     Placement,
-    PlacementStatus,
     Referral,
     ReferralKind,
     ReferralOutcome,
     ReintegrationWish,
 )
+from .pipeline import PLACEMENT_MACHINE
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -253,7 +254,7 @@ class ChecklistForm(_PlacementForm):
     def available(self) -> bool:
         return (
             self.placement is not None
-            and self.placement.status in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE)
+            and self.placement.status in PLACEMENT_BEFORE_DEPARTURE_STATUSES
             and self.fields["item"].queryset.exists()
         )
 
@@ -278,7 +279,7 @@ class StatusForm(_PlacementForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         statuses = (
-            services.placement_next_statuses(self.placement.status, Actor.STAFF) if self.placement else []
+            PLACEMENT_MACHINE.allowed_targets(self.placement.status, Actor.STAFF) if self.placement else []
         )
         self.fields = {
             "status": forms.ChoiceField(

@@ -234,6 +234,11 @@ class PlacementStatus(models.TextChoices):
 PLACEMENT_FINAL_STATUSES = frozenset(
     {PlacementStatus.COMPLETED, PlacementStatus.TERMINATED, PlacementStatus.REPATRIATED}
 )
+# Before the worker leaves: the contract and the checklist can still change, and an end
+# means the worker never went.
+PLACEMENT_BEFORE_DEPARTURE_STATUSES = frozenset({PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE})
+# Abroad: an end brings the worker home.
+PLACEMENT_ABROAD_STATUSES = frozenset({PlacementStatus.DEPARTED, PlacementStatus.WORKING})
 
 
 class ReintegrationWish(models.TextChoices):

@@ -56,6 +56,17 @@ def public_sectors() -> list[str]:
     return sorted(set(Program.objects.public().values_list("sector", flat=True)))
 
 
+def program_tracks(*, program: Program | int) -> QuerySet[PlacementTrack]:
+    """The programme's placement tracks, in the order they were made: the only tracks an
+    application, an offer, an import or a broadcast of the programme may name."""
+    return PlacementTrack.objects.filter(program=program).order_by("id")
+
+
+def track_in_program(*, track: PlacementTrack, program: Program | int) -> bool:
+    """Whether ``track`` is one of :func:`program_tracks` (checked without a query)."""
+    return track.program_id == (program if isinstance(program, int) else program.pk)
+
+
 def program_get_public(*, code: str) -> Program:
     """A published programme with everything its public page shows."""
     program = (

@@ -16,28 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import role_of
 from p2mi_portal.errors import Conflict, DomainError
 from p2mi_portal.formatting import format_money
+from p2mi_portal.guards import require_ministry_staff
 
 from .models import Program, ProgramStatus
-
-# Which status a programme may move to from each status. Closing is allowed at
-# any point (a programme can be cancelled); everything else moves forward one
-# step, except that a published programme can go back to draft and closed
-# recruitment can be reopened.
-PROGRAM_STATUS_MOVES: dict[str, frozenset[str]] = {
-    ProgramStatus.DRAFT: frozenset({ProgramStatus.PUBLISHED, ProgramStatus.CLOSED}),
-    ProgramStatus.PUBLISHED: frozenset(
-        {ProgramStatus.DRAFT, ProgramStatus.RECRUITMENT_CLOSED, ProgramStatus.CLOSED}
-    ),
-    ProgramStatus.RECRUITMENT_CLOSED: frozenset(
-        {ProgramStatus.PUBLISHED, ProgramStatus.SELECTION, ProgramStatus.CLOSED}
-    ),
-    ProgramStatus.SELECTION: frozenset({ProgramStatus.TRAINING, ProgramStatus.CLOSED}),
-    ProgramStatus.TRAINING: frozenset({ProgramStatus.DEPLOYED, ProgramStatus.CLOSED}),
-    ProgramStatus.DEPLOYED: frozenset({ProgramStatus.CLOSED}),
-    ProgramStatus.CLOSED: frozenset(),
-}
+from .pipeline import PROGRAM_MACHINE
 
 
 def track_seat_errors(*, total_seats: int | None, track_seats: Sequence[int]) -> list[str]:
@@ -128,25 +113,12 @@ def program_change_status(*, program: Program, to_status: str, actor: User | Non
 
     ``actor`` is ``None`` only for system jobs (the demo loader, scheduled tasks).
     """
-    if actor is not None and not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff can change a programme's status."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff can change a programme's status."), system=True)
     locked = Program.objects.select_for_update().get(pk=program.pk)
     if to_status not in ProgramStatus.values:
         raise DomainError(_("Unknown programme status."), code="invalid_status")
-    if to_status not in PROGRAM_STATUS_MOVES[locked.status]:
-        allowed = ", ".join(
-            str(ProgramStatus(s).label) for s in sorted(PROGRAM_STATUS_MOVES[locked.status])
-        ) or _("none")
-        raise Conflict(
-            _("Programme %(code)s is %(current)s and cannot become %(target)s. Allowed: %(allowed)s.")
-            % {
-                "code": locked.code,
-                "current": ProgramStatus(locked.status).label,
-                "target": ProgramStatus(to_status).label,
-                "allowed": allowed,
-            },
-            code="status_move_forbidden",
-        )
+    if PROGRAM_MACHINE.move(locked.status, to_status, role_of(actor)) is None:
+        raise PROGRAM_MACHINE.refusal(locked.status, to_status, role_of(actor), code=locked.code)
     if to_status == ProgramStatus.PUBLISHED:
         problems = program_structure_errors(locked)
         if problems:

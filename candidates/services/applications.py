@@ -24,11 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from accounts.roles import role_of
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError, NotFound
+from p2mi_portal.transitions import Actor
 from programs.eligibility import evaluate_rules
 from programs.models import PlacementTrack, Program, RecruitmentState
+from programs.selectors import track_in_program
 
 from ..consent import CONSENT_VERSION
 from ..models import (
@@ -43,7 +46,7 @@ from ..models import (
     Interview,
     Stage,
 )
-from ..pipeline import MOVES, NEXT_STAGE, Actor, allowed_targets, role_of
+from ..pipeline import NEXT_STAGE, STAGE_MACHINE
 from ..selectors import partner_may_see, ranked
 from .data_rights import deletion_requests_settle
 
@@ -93,7 +96,7 @@ def application_submit(
     if program.recruitment_state() != RecruitmentState.OPEN:
         raise Conflict(_("Recruitment for this programme is not open."), code="recruitment_not_open")
     errors: dict[str, list[str]] = {}
-    if track is None or track.program_id != program.pk:
+    if track is None or not track_in_program(track=track, program=program):
         errors["track"] = [_("Choose one of this programme's placement tracks.")]
     if not consent:
         errors["consent"] = [_("You must agree to the processing of your personal data to apply.")]
@@ -280,12 +283,7 @@ def _move_refused(application: Application, to_stage: str, role: str) -> Conflic
             _("This application is already at “%(current)s”.") % {"current": current},
             code="already_at_stage",
         )
-    allowed = ", ".join(str(Stage(s).label) for s in allowed_targets(application.stage, role)) or _("none")
-    return Conflict(
-        _("This application is at “%(current)s” and cannot move to “%(target)s”. Allowed: %(allowed)s.")
-        % {"current": current, "target": Stage(to_stage).label, "allowed": allowed},
-        code="move_not_allowed",
-    )
+    return STAGE_MACHINE.refusal(application.stage, to_stage, role)
 
 
 _NOTIFICATION_KINDS = {
@@ -322,8 +320,8 @@ def application_move(
         raise DomainError(
             _("Unknown stage."), code="invalid_stage", fields={"to": [_("Choose a stage from the list.")]}
         )
-    move = MOVES.get((locked.stage, to_stage))
-    if move is None or role not in move.roles:
+    move = STAGE_MACHINE.move(locked.stage, to_stage, role)
+    if move is None:
         raise _move_refused(locked, to_stage, role)
     if move.through != through:
         raise Conflict(
@@ -347,7 +345,7 @@ def application_move(
             code="invalid",
             fields={"track": [_("Leave the track empty for this move.")]},
         )
-    if track is not None and track.program_id != program.pk:
+    if track is not None and not track_in_program(track=track, program=program):
         raise DomainError(
             _("Choose one of this programme's placement tracks."),
             code="invalid",

@@ -15,6 +15,7 @@ from accounts.models import User
 from notifications.models import NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.guards import require_ministry_staff
 from programs.models import DocumentKind
 
 from ..models import CandidateProfile, Document, DocumentStatus
@@ -101,8 +102,7 @@ def document_upload(*, candidate: CandidateProfile, kind: str, upload: UploadedF
 @transaction.atomic
 def document_review(*, document: Document, status: str, reason: str, actor: User) -> Document:
     """Staff mark a document verified, or rejected with a reason the candidate sees."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff verify documents."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff verify documents."))
     if status not in {DocumentStatus.VERIFIED, DocumentStatus.REJECTED}:
         raise DomainError(_("Choose verified or rejected."), code="invalid_status")
     reason = (reason or "").strip()
@@ -133,8 +133,7 @@ def document_return_to_review(*, document: Document, actor: User) -> Document:
 
     Used when a correction changes what the document proves: it must be checked again.
     """
-    if not (actor.is_ministry_staff or actor.is_superuser):
-        raise DomainError(_("Only ministry staff verify documents."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff verify documents."), superuser=True)
     locked = Document.objects.select_for_update().get(pk=document.pk)
     if locked.status == DocumentStatus.PENDING:
         return locked

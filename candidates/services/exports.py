@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from p2mi_portal.errors import DomainError
+from p2mi_portal.guards import require_ministry_staff
 from p2mi_portal.indonesia import mask_nik, mask_phone
 
 from .. import selectors
@@ -78,8 +79,7 @@ def application_export_start(
     *, actor: User, file_format: str, filters: Mapping[str, list[str]]
 ) -> ApplicationExport:
     """Record an export before its first byte goes out; NIK in full only with the permission."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff export applications."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff export applications."))
     if file_format not in SpreadsheetFormat.values:
         raise DomainError(_("Export as CSV or XLSX."), code="invalid")
     return ApplicationExport.objects.create(

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import PartnerAPIKey, Role, User
-from p2mi_portal.errors import DomainError, NotFound
+from p2mi_portal.errors import DomainError, Forbidden, NotFound
 
 from ..models import AccessDoor, Application, Document, PersonalDataAccess, Recommendation, Review
 from ..selectors import partner_may_see
@@ -18,7 +18,7 @@ def application_review_add(
 ) -> Review:
     """A partner's reviewer scores an application of one of the partner's programmes."""
     if reviewer.role != Role.PARTNER or reviewer.partner_id is None:
-        raise DomainError(_("Only partner reviewers write partner reviews."), code="forbidden")
+        raise Forbidden(_("Only partner reviewers write partner reviews."))
     if not partner_may_see(partner_id=reviewer.partner_id, application_id=application.pk):
         raise NotFound(_("Application not found."))
     errors: dict[str, list[str]] = {}

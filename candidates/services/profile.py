@@ -12,7 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from p2mi_portal.errors import DomainError, NotFound
+from p2mi_portal.errors import DomainError, Forbidden, NotFound
+from p2mi_portal.guards import require_ministry_staff
 
 from ..models import FINISHED_STAGES, ApplicationEvent, CandidateProfile, CompetencyCertificate, LanguageSkill
 from ..selectors import proven_fields
@@ -22,7 +23,7 @@ from .documents import document_return_to_review
 def candidate_profile_ensure(*, user: User) -> CandidateProfile:
     """The candidate's profile, created empty on first use."""
     if user.role != Role.CANDIDATE:
-        raise DomainError(_("Only candidate accounts have a candidate profile."), code="forbidden")
+        raise Forbidden(_("Only candidate accounts have a candidate profile."))
     profile, _created = CandidateProfile.objects.get_or_create(
         user=user, defaults={"full_name": user.full_name, "phone": user.phone}
     )
@@ -115,8 +116,7 @@ def candidate_profile_correct(
     never the values (a NIK or passport number is personal data, and partners read the
     history).
     """
-    if not (actor.is_ministry_staff or actor.is_superuser):
-        raise DomainError(_("Only ministry staff correct a candidate's profile."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff correct a candidate's profile."), superuser=True)
     locked = CandidateProfile.objects.select_for_update().get(pk=candidate.pk)
     proven = proven_fields(locked)
     changed = [field for field, value in data.items() if not _same(getattr(locked, field), value)]

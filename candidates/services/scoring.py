@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.guards import require_ministry_staff
 
 from ..models import Application, Score
 
@@ -39,8 +40,7 @@ def application_scores_set(
     score in the same transaction, under the application's row lock, so two scorers
     at once cannot leave a stale total.
     """
-    if not scorer.is_ministry_staff:
-        raise DomainError(_("Only ministry staff score applications."), code="forbidden")
+    require_ministry_staff(scorer, _("Only ministry staff score applications."))
     locked = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
     if not locked.is_active:
         raise Conflict(

@@ -7,6 +7,7 @@ from .broadcasts import (
     broadcast_fan_out,
     broadcast_preview,
     broadcast_send,
+    broadcast_update,
     broadcasts_resume,
 )
 from .outbox import (
@@ -37,6 +38,7 @@ __all__ = [
     "broadcast_fan_out",
     "broadcast_preview",
     "broadcast_send",
+    "broadcast_update",
     "broadcasts_resume",
     "deliveries_deliver_batch",
     "deliveries_dispatch",

@@ -22,7 +22,6 @@ from .contracts import (
     placement_change_grade,
     placement_change_status,
     placement_create,
-    placement_next_statuses,
 )
 from .leaving import records_close
 from .reintegration import (
@@ -66,7 +65,6 @@ __all__ = [
     "placement_change_grade",
     "placement_change_status",
     "placement_create",
-    "placement_next_statuses",
     "placement_record_wish",
     "records_close",
     "referral_create",

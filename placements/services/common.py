@@ -11,10 +11,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import role_of
 from candidates.models import Application, Stage
-from candidates.pipeline import Actor, role_of
 from notifications.services import notification_queue
-from p2mi_portal.errors import Conflict, DomainError, NotFound
+from p2mi_portal.errors import Conflict, Forbidden, NotFound
+from p2mi_portal.transitions import Actor
 
 from ..models import (
     Enrolment,
@@ -27,10 +28,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, code="invalid", fields={field: [message]})
 
 
 # Dates that plan years ahead (phases, contracts) are kept inside this century, so that
@@ -57,11 +54,6 @@ def day_text(value: datetime.date) -> str:
 # --- Who may act ------------------------------------------------------------------------
 
 
-def require_staff(actor: User | None) -> None:
-    if actor is None or not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff can do this."), code="forbidden")
-
-
 def check_training_actor(actor: User | None, application: Application, *, moves_stage: bool = False) -> str:
     """Staff, the programme's employer, or a training partner of the programme.
 
@@ -77,9 +69,8 @@ def check_training_actor(actor: User | None, application: Application, *, moves_
             return role
         if program.supporting_partners.filter(pk=actor.partner_id).exists():
             if moves_stage:
-                raise DomainError(
-                    _("Only the ministry or the employer can start a worker's training or end it."),
-                    code="forbidden",
+                raise Forbidden(
+                    _("Only the ministry or the employer can start a worker's training or end it.")
                 )
             return role
     raise NotFound(_("Enrolment not found."))

@@ -11,13 +11,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PartnerAPIKey, User
 from candidates.models import Application, Stage
-from candidates.pipeline import PLACEMENTS, Actor
+from candidates.pipeline import PLACEMENTS
 from candidates.services import application_move
 from notifications.models import Notification, NotificationKind
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, DomainError, invalid
+from p2mi_portal.guards import require_ministry_staff
 from programs.models import GradeLevel, Partner, PlacementTrack
 
 from ..models import (
+    PLACEMENT_ABROAD_STATUSES,
+    PLACEMENT_BEFORE_DEPARTURE_STATUSES,
     PLACEMENT_FINAL_STATUSES,
     ChecklistItem,
     ChecklistItemKind,
@@ -28,17 +31,16 @@ from ..models import (
     PlacementEvent,
     PlacementStatus,
 )
+from ..pipeline import PLACEMENT_MACHINE
 from .common import (
     PLACEMENT_STAGES,
     add_months,
     check_placement_actor,
     date_in_range,
     day_text,
-    invalid,
     locked_placement,
     notify_worker,
     out_of_range_message,
-    require_staff,
     require_stage,
 )
 
@@ -64,7 +66,7 @@ def placement_create(
     employer: Partner | None = None,
 ) -> Placement:
     """Place a worker who completed training, on the track whose seat they hold."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = (
         Application.objects.select_for_update(of=("self",))
         .select_related("program", "track")
@@ -165,10 +167,10 @@ def checklist_confirm(
     *, item: ChecklistItem, actor: User, confirmed_on: datetime.date | None = None, note: str = ""
 ) -> ChecklistItem:
     """Staff confirm a pre-departure item with its date."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     placement = locked_placement(locked.placement)
-    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+    if placement.status not in PLACEMENT_BEFORE_DEPARTURE_STATUSES:
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
     require_stage(placement.application, PLACEMENT_STAGES)
     confirmed_on = confirmed_on or timezone.localdate()
@@ -188,10 +190,10 @@ def checklist_confirm(
 @transaction.atomic
 def checklist_reopen(*, item: ChecklistItem, actor: User, note: str) -> ChecklistItem:
     """Open a confirmed item again (a visa refused, a health check to redo)."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     placement = locked_placement(locked.placement)
-    if placement.status not in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE):
+    if placement.status not in PLACEMENT_BEFORE_DEPARTURE_STATUSES:
         raise Conflict(_("The checklist is closed once the worker has departed."), code="checklist_closed")
     require_stage(placement.application, PLACEMENT_STAGES)
     if not (note or "").strip():
@@ -341,32 +343,6 @@ def passports_flag(*, now: datetime.datetime | None = None) -> int:
     return flagged
 
 
-_STAFF = frozenset({Actor.STAFF})
-_STAFF_AND_EMPLOYER = frozenset({Actor.STAFF, Actor.PARTNER})
-# (from, to) → who may make the change. Ends while abroad bring the worker home
-# ("returned"); an end before departure means the worker never went ("discontinued").
-PLACEMENT_MOVES: dict[tuple[str, str], frozenset[str]] = {
-    (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE): _STAFF,
-    (PlacementStatus.PRE_DEPARTURE, PlacementStatus.DEPARTED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.DEPARTED, PlacementStatus.WORKING): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.WORKING, PlacementStatus.COMPLETED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.PLANNED, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.PRE_DEPARTURE, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.DEPARTED, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.WORKING, PlacementStatus.TERMINATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.DEPARTED, PlacementStatus.REPATRIATED): _STAFF_AND_EMPLOYER,
-    (PlacementStatus.WORKING, PlacementStatus.REPATRIATED): _STAFF_AND_EMPLOYER,
-}
-
-
-def placement_next_statuses(status: str, role: str) -> list[PlacementStatus]:
-    return [
-        PlacementStatus(to)
-        for (source, to), roles in PLACEMENT_MOVES.items()
-        if source == status and role in roles
-    ]
-
-
 @transaction.atomic
 def placement_change_status(
     *,
@@ -382,21 +358,12 @@ def placement_change_status(
     role = check_placement_actor(actor, locked)
     if to_status not in PlacementStatus.values:
         raise invalid("status", _("Choose a status from the list."))
-    roles = PLACEMENT_MOVES.get((locked.status, to_status))
-    if roles is None or role not in roles:
-        allowed = ", ".join(str(s.label) for s in placement_next_statuses(locked.status, role)) or _("none")
-        raise Conflict(
-            _("This placement is “%(current)s” and cannot become “%(target)s”. Allowed: %(allowed)s.")
-            % {
-                "current": locked.get_status_display(),
-                "target": PlacementStatus(to_status).label,
-                "allowed": allowed,
-            },
-            code="status_not_allowed",
-        )
+    move = PLACEMENT_MACHINE.move(locked.status, to_status, role)
+    if move is None:
+        raise PLACEMENT_MACHINE.refusal(locked.status, to_status, role)
     require_stage(locked.application, PLACEMENT_STAGES)
     reason = (reason or "").strip()
-    if to_status in (PlacementStatus.TERMINATED, PlacementStatus.REPATRIATED) and not reason:
+    if move.needs_reason and not reason:
         raise invalid("reason", _("Give a reason for an early end."))
     on_date = on_date or timezone.localdate()
     earliest = locked.contract_starts - DEPARTURE_LEAD
@@ -411,7 +378,7 @@ def placement_change_status(
     if on_date > timezone.localdate():
         raise invalid("on_date", _("The date cannot be in the future."))
     # Ending a placement before departure is not a journey date; every other one is.
-    before_departure = locked.status in (PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE)
+    before_departure = locked.status in PLACEMENT_BEFORE_DEPARTURE_STATUSES
     if (
         not (before_departure and to_status == PlacementStatus.TERMINATED)
         and not earliest <= on_date <= latest
@@ -447,7 +414,7 @@ def placement_change_status(
                 code="checklist_open",
             )
         locked.departed_on = on_date
-    abroad = locked.status in (PlacementStatus.DEPARTED, PlacementStatus.WORKING)
+    abroad = locked.status in PLACEMENT_ABROAD_STATUSES
     from_status = locked.status
     locked.status = to_status
     fields = ["status", "departed_on", "updated_at"]

@@ -11,6 +11,7 @@ from candidates.models import Application, Stage
 
 from ..models import (
     ENROLMENT_OPEN_STATUSES,
+    PLACEMENT_BEFORE_DEPARTURE_STATUSES,
     Enrolment,
     EnrolmentStatus,
     Placement,
@@ -50,7 +51,7 @@ def records_close(*, application: Application, actor: User | None, reason: str =
         Placement.objects.select_for_update(of=("self",))
         .filter(
             application_id=application.pk,
-            status__in=[PlacementStatus.PLANNED, PlacementStatus.PRE_DEPARTURE],
+            status__in=PLACEMENT_BEFORE_DEPARTURE_STATUSES,
         )
         .first()
     )

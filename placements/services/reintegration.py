@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from p2mi_portal.errors import Conflict
+from p2mi_portal.errors import Conflict, invalid
+from p2mi_portal.guards import require_ministry_staff
 from programs.models import Partner
 
 from ..models import (
@@ -19,7 +20,7 @@ from ..models import (
     ReferralOutcome,
     ReintegrationWish,
 )
-from .common import day_text, invalid, locked_placement, require_staff
+from .common import day_text, locked_placement
 
 # --- Return and reintegration ------------------------------------------------------------
 
@@ -34,7 +35,7 @@ _WISH_FOR_REFERRAL = {
 @transaction.atomic
 def placement_record_wish(*, placement: Placement, wish: str, actor: User) -> Placement:
     """What the returned worker wants next: business support, a strategic-project job, or nothing."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = locked_placement(placement)
     if locked.returned_on is None:
         raise Conflict(_("Record the worker's return first."), code="not_returned")
@@ -56,7 +57,7 @@ def referral_create(
     note: str = "",
 ) -> Referral:
     """Refer a returned worker to the partner ministry's programme that matches their wish."""
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = locked_placement(placement)
     if locked.returned_on is None:
         raise Conflict(_("Only a worker who has returned can be referred."), code="not_returned")
@@ -104,7 +105,7 @@ def referral_record_outcome(
     outcome_on: datetime.date | None = None,
     note: str = "",
 ) -> Referral:
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if outcome not in ReferralOutcome.values or outcome == ReferralOutcome.PENDING:
         raise invalid("outcome", _("Choose an outcome from the list."))

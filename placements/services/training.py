@@ -16,7 +16,8 @@ from candidates.pipeline import PLACEMENTS
 from candidates.services import application_move
 from candidates.services.documents import uploaded_file_type
 from notifications.models import NotificationKind
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, DomainError, invalid
+from p2mi_portal.guards import require_ministry_staff
 from programs.models import TrainingPhase
 
 from ..models import (
@@ -35,12 +36,10 @@ from .common import (
     check_training_actor,
     date_in_range,
     day_text,
-    invalid,
     locked_enrolment,
     notify_worker,
     out_of_range_message,
     plain_number,
-    require_staff,
     require_stage,
 )
 
@@ -112,7 +111,7 @@ def _never_started(enrolment: Enrolment) -> bool:
 
 @transaction.atomic
 def enrolment_choose_field(*, enrolment: Enrolment, field: str, actor: User) -> Enrolment:
-    require_staff(actor)
+    require_ministry_staff(actor)
     locked = locked_enrolment(enrolment)
     choices = locked.phase.fields_of_study or []
     if field not in choices:

@@ -1,5 +1,5 @@
 """Overdue complaints: the hourly reminder (once a day per complaint, idempotent, only open ones),
-who gets it, how it reads, and the selectors the staff dashboard counts with."""
+who gets it, how it reads, and what the staff dashboard counts."""
 
 from __future__ import annotations
 
@@ -161,10 +161,12 @@ def test_the_reminder_reads_well(assigned, colleague):
     assert "/admin/complaints/complaint/?overdue=yes" in body_id and "/en/" not in body_id
 
 
-# --- Selectors for the staff dashboard ----------------------------------------------------------
+# --- What the staff dashboard counts -------------------------------------------------------------
 
 
-def test_overdue_complaints_and_counts_for_staff(complaint, worker, other, staff, program):
+def test_the_dashboard_counts_open_and_overdue_complaints_per_programme(
+    complaint, worker, other, staff, program
+):
     second = services.complaint_file(candidate=other, category="abuse", description="Dipukul.")
     done = services.complaint_file(candidate=worker, category="health", description="Sakit.")
     services.complaint_assign(complaint=second, assignee=staff, actor=staff)
@@ -172,44 +174,25 @@ def test_overdue_complaints_and_counts_for_staff(complaint, worker, other, staff
     make_overdue(complaint)
     make_overdue(done)
 
-    assert list(selectors.complaints_overdue(actor=staff)) == [complaint]
-    assert list(selectors.complaints_overdue(actor=staff, program=program)) == [complaint]
-    assert list(selectors.complaints_overdue(actor=staff, program=program.pk + 1)) == []
-    later = timezone.now() + 2 * 24 * HOUR  # the urgent one (one day) is overdue by then
-    assert set(selectors.complaints_overdue(actor=staff, now=later)) == {complaint, second}
-
-    counts = selectors.complaint_counts(actor=staff)
-    assert (counts.open, counts.overdue, counts.unassigned) == (2, 1, 1)
-    assert counts.by_status == {
-        "new": 2,
-        "in_progress": 0,
-        "waiting_for_worker": 0,
-        "resolved": 1,
-        "closed": 0,
-    }
-    assert counts.by_category["unpaid_wages"] == 1 and counts.by_category["abuse"] == 1
-    assert counts.by_category["health"] == 0  # resolved ones are not open
-    assert counts.by_priority == {"urgent": 1, "high": 0, "normal": 1, "low": 0}
-    assert selectors.complaint_counts(actor=staff, program=program).open == 1
-
     assert selectors.complaint_counts_by_program(actor=staff) == [
         {"program_id": program.pk, "open": 1, "overdue": 1},
         {"program_id": None, "open": 1, "overdue": 0},
     ]
+    later = timezone.now() + 2 * 24 * HOUR  # the urgent one (one day) is overdue by then
+    assert selectors.complaint_counts_by_program(actor=staff, now=later) == [
+        {"program_id": program.pk, "open": 1, "overdue": 1},
+        {"program_id": None, "open": 1, "overdue": 1},
+    ]
 
 
-def test_the_dashboard_selectors_give_others_nothing(complaint, worker):
+def test_the_dashboard_counts_give_others_nothing(complaint, worker):
     make_overdue(complaint)
     viewer = UserFactory(role=Role.STAFF, is_staff=True)
     for actor in (worker.user, viewer, None):
-        assert list(selectors.complaints_overdue(actor=actor)) == []
-        counts = selectors.complaint_counts(actor=actor)
-        assert (counts.open, counts.overdue) == (0, 0)
         assert selectors.complaint_counts_by_program(actor=actor) == []
 
 
 def test_a_complaint_is_not_overdue_at_its_due_time_exactly(complaint):
-    assert not selectors.complaints_overdue(actor=None).exists()
     assert Complaint.objects.filter(selectors.overdue_q(complaint.due_at)).count() == 0
     assert (
         Complaint.objects.filter(

@@ -17,9 +17,11 @@ from complaints.models import (
     ComplaintPriority,
     ComplaintStatus,
 )
+from complaints.pipeline import COMPLAINT_MACHINE
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_render, notification_render_short
 from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.transitions import Actor
 
 from .conftest import updates
 
@@ -44,7 +46,7 @@ def put_at(complaint: Complaint, status: str) -> Complaint:
 )
 def test_every_status_move_follows_the_table(complaint, staff, source, target):
     put_at(complaint, source)
-    allowed = (source, target) in services.STATUS_MOVES
+    allowed = (source, target) in COMPLAINT_MACHINE.moves
     if not allowed:
         with pytest.raises(Conflict) as refused:
             services.complaint_status_change(
@@ -77,15 +79,15 @@ def test_every_status_move_follows_the_table(complaint, staff, source, target):
 
 
 def test_closed_is_final_and_resolved_can_be_reopened(complaint, staff):
-    assert services.status_targets(ComplaintStatus.CLOSED) == []
-    assert services.status_targets(ComplaintStatus.RESOLVED) == [
+    assert COMPLAINT_MACHINE.allowed_targets(ComplaintStatus.CLOSED, Actor.STAFF) == []
+    assert COMPLAINT_MACHINE.allowed_targets(ComplaintStatus.RESOLVED, Actor.STAFF) == [
         ComplaintStatus.IN_PROGRESS,
         ComplaintStatus.CLOSED,
     ]
     # The worker moves a complaint only by replying while the ministry waits for them.
-    assert [
-        move for move, rule in services.STATUS_MOVES.items() if services.By.WORKER_REPLY in rule.roles
-    ] == [(ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.IN_PROGRESS)]
+    assert [move for move, rule in COMPLAINT_MACHINE.moves.items() if Actor.CANDIDATE in rule.roles] == [
+        (ComplaintStatus.WAITING_FOR_WORKER, ComplaintStatus.IN_PROGRESS)
+    ]
 
 
 def test_reopening_needs_a_reason(complaint, staff):

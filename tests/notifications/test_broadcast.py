@@ -7,7 +7,8 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from candidates.models import Stage
 from notifications import services, tasks
@@ -329,3 +330,36 @@ def test_a_batch_of_deliveries_reads_the_broadcast_once(
         len(mail.outbox) == Delivery.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.SENT).count()
     )
     assert mail.outbox and all("Jadwal tes" in message.subject for message in mail.outbox)
+
+
+def test_staff_change_an_unsent_broadcast_in_the_admin_but_never_a_sent_one(client, staff, program):
+    broadcast = _create(staff, program)
+    tracks = list(program.tracks.order_by("id"))
+    client.force_login(staff)
+    with translation.override("en"):
+        url = reverse("admin:notifications_broadcast_change", args=[broadcast.pk])
+    form = {
+        "program": program.pk,
+        "stage": Stage.SHORTLISTED,
+        "track": tracks[1].pk,
+        "subject": "Jadwal tes baru",
+        "body": "Tes tertulis hari Selasa.",
+        "subject_en": "",
+        "body_en": "",
+    }
+    assert client.post(url, form).status_code == 302
+    broadcast.refresh_from_db()
+    assert (broadcast.subject, broadcast.body, broadcast.stage, broadcast.track) == (
+        "Jadwal tes baru",
+        "Tes tertulis hari Selasa.",
+        Stage.SHORTLISTED,
+        tracks[1],
+    )
+    elsewhere = ProgramFactory().tracks.first()
+    response = client.post(url, {**form, "track": elsewhere.pk, "subject": "Lain"})
+    assert response.status_code == 200
+    assert "Choose one of this programme" in response.content.decode()
+    services.broadcast_send(broadcast=broadcast, actor=staff)
+    client.post(url, {**form, "subject": "Terlambat"})
+    broadcast.refresh_from_db()
+    assert broadcast.subject == "Jadwal tes baru"

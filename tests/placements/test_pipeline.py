@@ -12,8 +12,9 @@ import pytest
 
 from candidates import services as candidate_services
 from candidates.models import Application, ApplicationEvent, Stage
-from candidates.pipeline import MOVES, PLACEMENTS, Actor, allowed_targets
+from candidates.pipeline import MOVES, PLACEMENTS, allowed_targets
 from p2mi_portal.errors import Conflict
+from p2mi_portal.transitions import Actor
 from placements import services
 from placements.models import PlacementStatus
 from programs.models import PlacementTrack

@@ -21,8 +21,8 @@ from placements.models import (
     PlacementEvent,
     PlacementStatus,
 )
+from placements.pipeline import PLACEMENT_MACHINE
 from placements.selectors import placement_pay
-from placements.services.contracts import PLACEMENT_MOVES
 from programs.models import Currency, ExchangeRate, GradeLevel, PartnerKind, ProgramStatus
 from tests.factories import CandidateFactory, PartnerFactory, ProgramFactory
 
@@ -376,9 +376,9 @@ STATUSES = [status.value for status in PlacementStatus]
 @pytest.mark.parametrize("source", STATUSES)
 def test_moves_outside_the_table_are_refused(placement, staff, source):
     Placement.objects.filter(pk=placement.pk).update(status=source, status_reason="x")
-    allowed_for_staff = [target for (start_, target) in PLACEMENT_MOVES if start_ == source]
+    allowed_for_staff = [target for (start_, target) in PLACEMENT_MACHINE.moves if start_ == source]
     for target in STATUSES:
-        if (source, target) in PLACEMENT_MOVES:
+        if (source, target) in PLACEMENT_MACHINE.moves:
             continue
         error = refused(
             Conflict,
@@ -400,17 +400,17 @@ def test_moves_outside_the_table_are_refused(placement, staff, source):
 
 
 def test_the_table_gives_staff_every_move_and_the_employer_all_but_the_start_of_preparation():
-    assert services.placement_next_statuses("planned", "staff") == ["pre_departure", "terminated"]
-    assert services.placement_next_statuses("planned", "partner") == ["terminated"]
-    assert services.placement_next_statuses("pre_departure", "partner") == ["departed", "terminated"]
-    assert services.placement_next_statuses("working", "partner") == [
+    assert PLACEMENT_MACHINE.allowed_targets("planned", "staff") == ["pre_departure", "terminated"]
+    assert PLACEMENT_MACHINE.allowed_targets("planned", "partner") == ["terminated"]
+    assert PLACEMENT_MACHINE.allowed_targets("pre_departure", "partner") == ["departed", "terminated"]
+    assert PLACEMENT_MACHINE.allowed_targets("working", "partner") == [
         "completed",
         "terminated",
         "repatriated",
     ]
     for final in ("completed", "terminated", "repatriated"):
-        assert services.placement_next_statuses(final, "staff") == []
-    assert services.placement_next_statuses("departed", "candidate") == []
+        assert PLACEMENT_MACHINE.allowed_targets(final, "staff") == []
+    assert PLACEMENT_MACHINE.allowed_targets("departed", "candidate") == []
 
 
 def test_the_employer_cannot_start_the_preparation(placement, partner_user):

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from candidates import services
 from candidates.models import SEAT_TAKEN_STAGES, Application, Stage
-from candidates.pipeline import MOVES, PARTNER_VISIBLE_STAGES, ROLES, Actor
+from candidates.pipeline import MOVES, PARTNER_VISIBLE_STAGES
 from p2mi_portal.errors import Conflict, DomainError, NotFound
+from p2mi_portal.transitions import ROLES, Actor
 from programs.models import PlacementTrack
 from tests.factories import application_at
 

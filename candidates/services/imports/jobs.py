@@ -37,9 +37,11 @@ from accounts.models import Role, User
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import notification_queue, outbox
 from notifications.tasks import deliveries_send_batch
-from p2mi_portal.errors import Conflict, DomainError
+from p2mi_portal.errors import Conflict, DomainError, invalid
+from p2mi_portal.guards import require_ministry_staff
 from p2mi_portal.indonesia import mask_nik_shaped
 from programs.models import PlacementTrack, Program, RecruitmentState
+from programs.selectors import track_in_program
 
 from ...consent import CONSENT_VERSION
 from ...models import (
@@ -115,10 +117,6 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 # --- Upload ------------------------------------------------------------------------------
 
 
-def _refused(message: str, field_name: str = "file", code: str = "invalid") -> DomainError:
-    return DomainError(message, code=code, fields={field_name: [message]})
-
-
 def _recruitment_must_be_open(program: Program) -> None:
     if program.recruitment_state() != RecruitmentState.OPEN:
         raise Conflict(
@@ -139,20 +137,20 @@ def import_job_create(
     consent_confirmed: bool,
 ) -> ImportJob:
     """Take an uploaded spreadsheet, or refuse it with a message; then check it (in a worker if large)."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff import candidates."))
     if not consent_confirmed:
-        raise _refused(
-            _("Confirm that the BKK holds every student's written consent to share their data with KP2MI."),
+        raise invalid(
             "consent",
+            _("Confirm that the BKK holds every student's written consent to share their data with KP2MI."),
         )
-    if track is not None and track.program_id != program.pk:
-        raise _refused(_("Choose one of this programme's placement tracks."), "track")
+    if track is not None and not track_in_program(track=track, program=program):
+        raise invalid("track", _("Choose one of this programme's placement tracks."))
     _recruitment_must_be_open(program)
     if upload.size > settings.IMPORT_MAX_BYTES:
-        raise _refused(
+        raise invalid(
+            "file",
             _("The file is larger than %(limit)s MB. Split it into smaller files.")
-            % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
         )
     upload.seek(0)
     file_format = sheet_format(name=upload.name or "", head=upload.read(8))
@@ -160,7 +158,7 @@ def import_job_create(
     if file_format == SpreadsheetFormat.CSV:
         problem = utf8_problem(upload)
         if problem:
-            raise _refused(problem)
+            raise invalid("file", problem)
         in_background = None
     else:
         # Only the archive's table of contents is read here; a workbook that unpacks to more
@@ -175,9 +173,9 @@ def import_job_create(
         sheet = _sheet(upload, file_format)
         counted = sum(1 for _row in islice(sheet.rows, settings.IMPORT_BACKGROUND_ROWS + 1))
         if sheet.positions is not None and counted == 0:
-            raise _refused(_("The file has a header but no rows of candidates."))
+            raise invalid("file", _("The file has a header but no rows of candidates."))
         if sheet.positions is None and counted == 0 and not _any_rows(upload, file_format):
-            raise _refused(_("The file has no rows."))
+            raise invalid("file", _("The file has no rows."))
         in_background = counted > settings.IMPORT_BACKGROUND_ROWS
         upload.seek(0)
     now = timezone.now()
@@ -447,8 +445,7 @@ def _check(job_id: int) -> ImportJob:
 
 def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
     """Start importing a checked file: the valid rows are taken, the others reported again."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff import candidates."))
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().select_related("program").get(pk=job.pk)
         if locked.status != ImportStatus.CHECKED:
@@ -868,8 +865,7 @@ def import_job_resume(*, job: ImportJob, actor: User) -> ImportJob:
     """Start a stopped import again (its worker died, or the page that ran it failed): it
     carries on after its last committed batch. Harmless if it is still running: the batches
     are taken under a lock, so a second run stops at once."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff import candidates."))
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().select_related("program").get(pk=job.pk)
         _must_be_importing(locked)
@@ -888,8 +884,7 @@ def import_job_fail(*, job: ImportJob, actor: User) -> ImportJob:
     """Give up on a stopped import. What it created stays; the rows it had not reached are
     reported as not imported, and the file is deleted (uploading it again imports the rest:
     the rows already imported show as already there)."""
-    if not actor.is_ministry_staff:
-        raise DomainError(_("Only ministry staff import candidates."), code="forbidden")
+    require_ministry_staff(actor, _("Only ministry staff import candidates."))
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     _must_be_importing(locked)
     now = timezone.now()
