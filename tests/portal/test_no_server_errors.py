@@ -247,7 +247,7 @@ def seed() -> World:
         application=worker_application,
     )
     from candidates.services.imports import jobs
-    from tests.transfer.conftest import csv_bytes, person
+    from tests.candidates.transfer.conftest import csv_bytes, person
 
     import_job = jobs.import_job_create(
         actor=staff,

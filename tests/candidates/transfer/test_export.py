@@ -218,7 +218,7 @@ def _access_log_format() -> str:
     import shlex
     from pathlib import Path
 
-    procfile = Path(__file__).resolve().parents[2] / "Procfile"
+    procfile = Path(__file__).resolve().parents[3] / "Procfile"
     web = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
     words = shlex.split(web.removeprefix("web:"))
     assert words[0] == "gunicorn"
