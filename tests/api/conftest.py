@@ -14,7 +14,9 @@ from rest_framework.test import APIClient
 from accounts.models import PartnerAPIKey
 from candidates.models import Stage
 from programs.models import ProgramStatus
-from tests.factories import PartnerFactory, PartnerUserFactory, ProgramFactory, application_at
+from tests.accounts.factories import PartnerUserFactory
+from tests.candidates.factories import application_at
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import Role
 from candidates.models import CandidateProfile, Document, DocumentStatus, Province
 from programs.models import DocumentKind, Major, ProgramStatus
-from tests.factories import ProgramFactory, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.files import pdf_bytes, upload
+from tests.programs.factories import ProgramFactory
 
 # A NIK for a man born 15 Aug 2004 in DKI Jakarta (31), and one for a woman (day + 40).
 MALE_NIK = "3171011508040001"

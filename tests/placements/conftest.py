@@ -23,14 +23,9 @@ from programs.models import (
     StudyField,
     TrainingPhase,
 )
-from tests.factories import (
-    CandidateFactory,
-    PartnerFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    StaffFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 RUSAL_GRADES = {1: "80000", 2: "100000", 3: "120000", 4: "140000", 5: "170000", 6: "200000"}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from programs.models import ProgramStatus, ScoreCriterion
-from tests.factories import PartnerUserFactory, ProgramFactory, StaffFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.programs.factories import ProgramFactory
 
 
 @pytest.fixture

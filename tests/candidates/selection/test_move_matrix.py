@@ -18,7 +18,7 @@ from candidates.models import SEAT_TAKEN_STAGES, Application, Stage
 from candidates.pipeline import MOVES, PARTNER_VISIBLE_STAGES, ROLES, Actor
 from p2mi_portal.errors import Conflict, DomainError, NotFound
 from programs.models import PlacementTrack
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 
 CASES = list(itertools.product(Stage.values, Stage.values, ROLES))
 

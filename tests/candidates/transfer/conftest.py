@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from programs.models import DocumentKind, Major, ProgramStatus
-from tests.factories import ProgramFactory, StaffFactory
+from tests.accounts.factories import StaffFactory
+from tests.programs.factories import ProgramFactory
 
 HEADER = [
     "NIK",

@@ -1,0 +1,102 @@
+"""Factories for programmes and partners; each builds a consistent, valid object by default."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from programs.models import (
+    Currency,
+    DocumentKind,
+    ExchangeRate,
+    GradeLevel,
+    Partner,
+    PartnerKind,
+    PlacementTrack,
+    Program,
+    ProgramStatus,
+    Sector,
+    TrainingPhase,
+)
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Mitra {n}")
+    kind = PartnerKind.EMPLOYER
+    country = "RU"
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A published-ready programme: one track holding every seat."""
+
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"program-{n}")
+    title = factory.Sequence(lambda n: f"Program {n}")
+    summary = "Ringkasan program."
+    description = "Deskripsi program."
+    employer = factory.SubFactory(PartnerFactory)
+    destination_country = "RU"
+    sector = Sector.WELDING
+    occupation = "Juru las"
+    total_seats = 10
+    recruitment_opens = datetime.date(2026, 11, 1)
+    recruitment_closes = datetime.date(2027, 1, 31)
+    target_departure = datetime.date(2027, 6, 1)
+    contract_months = 24
+    salary_currency = Currency.RUB
+    salary_min = Decimal("80000")
+    salary_max = Decimal("200000")
+    status = ProgramStatus.DRAFT
+    graduation_year_min = 2023
+    graduation_year_max = 2026
+    age_min = 18
+    age_max = 25
+    age_reference_date = datetime.date(2027, 1, 31)
+    min_average_grade = Decimal("75")
+    required_document_kinds = factory.LazyFunction(lambda: [DocumentKind.DIPLOMA, DocumentKind.PHOTO])
+
+    @factory.post_generation
+    def tracks(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for name, seats in extracted if extracted is not None else [("Utama", obj.total_seats)]:
+            PlacementTrack.objects.create(
+                program=obj, name=name, country=obj.destination_country, seats=seats
+            )
+
+
+class TrainingPhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingPhase
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = "Bahasa"
+    months = 12
+    location = "Rusia"
+
+
+class GradeLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradeLevel
+
+    program = factory.SubFactory(ProgramFactory)
+    grade = 1
+    monthly_salary = Decimal("80000")
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    currency = Currency.RUB
+    rate_to_idr = Decimal("219")
+    date = datetime.date(2026, 10, 1)
