@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from programs.models import (
     Currency,
@@ -20,6 +21,9 @@ from programs.models import (
     Sector,
     TrainingPhase,
 )
+
+# RUSAL's SMK Go Global programme: 50 seats, half working in Russia, half on its projects at home.
+RUSAL_TRACKS = [("Rusia", 25), ("Indonesia — proyek Rusia", 25)]
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
@@ -71,6 +75,36 @@ class ProgramFactory(factory.django.DjangoModelFactory):
             PlacementTrack.objects.create(
                 program=obj, name=name, country=obj.destination_country, seats=seats
             )
+
+
+def rusal_program(**fields) -> Program:
+    """A RUSAL-like programme: 50 seats split 25/25 between ``RUSAL_TRACKS``; ``fields`` override."""
+    fields = {"code": "rusal-smk-go-global-2026", "total_seats": 50, "tracks": RUSAL_TRACKS, **fields}
+    return ProgramFactory(**fields)
+
+
+def recruiting_program(*, majors=(), **fields) -> Program:
+    """A RUSAL-like programme, published and recruiting today (opened 10 days ago, closes in 30):
+    graduates of 2022 to this year, 18–25 on 1 September 2026, average 75, a diploma and an
+    identity card; open to ``majors``."""
+    today = timezone.localdate()
+    fields = {
+        "status": ProgramStatus.PUBLISHED,
+        "recruitment_opens": today - datetime.timedelta(days=10),
+        "recruitment_closes": today + datetime.timedelta(days=30),
+        "target_departure": today + datetime.timedelta(days=120),
+        "graduation_year_min": 2022,
+        "graduation_year_max": today.year,
+        "age_min": 18,
+        "age_max": 25,
+        "age_reference_date": datetime.date(2026, 9, 1),
+        "min_average_grade": Decimal("75"),
+        "required_document_kinds": [DocumentKind.DIPLOMA, DocumentKind.IDENTITY_CARD],
+        **fields,
+    }
+    program = rusal_program(**fields)
+    program.allowed_majors.set(majors)
+    return program
 
 
 class TrainingPhaseFactory(factory.django.DjangoModelFactory):
