@@ -101,7 +101,7 @@ def verified_staff_client(client, second_factor_on):
 
     ``verified_staff_client.user`` is the staff account.
     """
-    from tests.factories import StaffFactory
+    from tests.accounts.factories import StaffFactory
 
     staff = StaffFactory(is_superuser=True)
     verified_login(client, staff)

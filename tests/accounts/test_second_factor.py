@@ -15,8 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.accounts.factories import TEST_PASSWORD, PartnerUserFactory, StaffFactory, UserFactory
 from tests.conftest import verified_login
-from tests.factories import TEST_PASSWORD, PartnerUserFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("second_factor_on")]
 

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from notifications.models import Delivery, Notification, NotificationKind
-from tests.factories import TEST_PASSWORD, StaffFactory, UserFactory
+from tests.accounts.factories import TEST_PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,9 @@ from rest_framework.test import APIClient
 from accounts.models import PartnerAPIKey
 from candidates.models import Stage
 from programs.models import ProgramStatus
-from tests.factories import PartnerFactory, PartnerUserFactory, ProgramFactory, application_at
+from tests.accounts.factories import PartnerUserFactory
+from tests.candidates.factories import application_at
+from tests.programs.factories import PartnerFactory, rusal_program
 
 
 @pytest.fixture(autouse=True)
@@ -31,13 +33,7 @@ def rusal(db):
 
 @pytest.fixture
 def program(rusal):
-    return ProgramFactory(
-        employer=rusal,
-        code="rusal-smk-go-global-2026",
-        total_seats=50,
-        tracks=[("Rusia", 25), ("Indonesia — proyek Rusia", 25)],
-        status=ProgramStatus.SELECTION,
-    )
+    return rusal_program(employer=rusal, status=ProgramStatus.SELECTION)
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.api_auth import PartnerKeyThrottle
 from p2mi_portal.cache import cache_config, cache_pause_reset
+from tests.accounts.factories import PartnerUserFactory
 from tests.api.conftest import key_client
-from tests.factories import PartnerUserFactory
 
 LIST_URL = "/api/v1/programs/"
 CLOSED_PORT = "redis://127.0.0.1:1/0"
@@ -146,7 +146,7 @@ def test_pages_that_use_the_cache_work_while_it_is_unreachable(cache_down, clien
     from django.urls import reverse
     from django.utils import translation
 
-    from tests.factories import TEST_PASSWORD, StaffFactory
+    from tests.accounts.factories import TEST_PASSWORD, StaffFactory
 
     staff = StaffFactory(is_superuser=True)
     with translation.override("en"):

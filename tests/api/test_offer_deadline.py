@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from candidates.models import Application, Stage
 from tests.api.test_partner_api import error_of, transition_url
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 
 pytestmark = pytest.mark.django_db
 

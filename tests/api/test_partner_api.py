@@ -40,15 +40,10 @@ from candidates.models import (
     Stage,
 )
 from programs.models import DocumentKind, Major, PlacementTrack, ProgramStatus, ScoreCriterion
-from tests.factories import (
-    CandidateFactory,
-    PartnerFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    StaffFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
 from tests.files import pdf_bytes
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 from .conftest import key_client
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from candidates import services
 from candidates.models import Application, Document, DocumentStatus, PersonalDataAccess, Review, Stage
 from programs.models import DocumentKind
-from tests.factories import StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import application_at
 from tests.files import pdf_bytes
 
 LIST_URL = "/api/v1/applications/"

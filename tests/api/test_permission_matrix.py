@@ -15,14 +15,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import PartnerAPIKey
 from candidates.models import Document, Stage
-from tests.factories import (
-    CandidateFactory,
-    PartnerFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    StaffFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 # "training_partner": a training institution the programme names as a supporting partner.
 CALLERS = ("no_key", "revoked_key", "other_partner", "right_partner", "training_partner", "candidate_session")

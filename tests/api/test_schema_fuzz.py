@@ -18,13 +18,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from accounts.api_auth import PartnerKeyThrottle
 from accounts.models import PartnerAPIKey
 from candidates.models import Document, DocumentStatus, Stage
-from tests.factories import (
-    CandidateFactory,
-    PartnerFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from candidates.models import CandidateProfile, Document, DocumentStatus, Province
-from programs.models import DocumentKind, Major, ProgramStatus
-from tests.factories import ProgramFactory, UserFactory
+from programs.models import DocumentKind, Major
+from tests.accounts.factories import UserFactory
 from tests.files import pdf_bytes, upload
+from tests.programs.factories import recruiting_program
 
 # A NIK for a man born 15 Aug 2004 in DKI Jakarta (31), and one for a woman (day + 40).
 MALE_NIK = "3171011508040001"
@@ -34,26 +35,7 @@ def welding():
 @pytest.fixture
 def open_program(db, welding):
     """A published programme recruiting today, RUSAL-like: two tracks of 25 seats."""
-    today = timezone.localdate()
-    program = ProgramFactory(
-        code="rusal-smk-go-global-2026",
-        title="SMK Go Global 2026 — RUSAL, Rusia",
-        total_seats=50,
-        tracks=[("Rusia", 25), ("Indonesia — proyek Rusia", 25)],
-        status=ProgramStatus.PUBLISHED,
-        recruitment_opens=today - datetime.timedelta(days=10),
-        recruitment_closes=today + datetime.timedelta(days=30),
-        target_departure=today + datetime.timedelta(days=120),
-        graduation_year_min=2022,
-        graduation_year_max=today.year,
-        age_min=18,
-        age_max=25,
-        age_reference_date=datetime.date(2026, 9, 1),
-        min_average_grade=Decimal("75"),
-        required_document_kinds=[DocumentKind.DIPLOMA, DocumentKind.IDENTITY_CARD],
-    )
-    program.allowed_majors.set([welding])
-    return program
+    return recruiting_program(title="SMK Go Global 2026 — RUSAL, Rusia", majors=[welding])
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 
 @pytest.mark.parametrize("count", ["3", "99999999999999999999", "\x00"])

@@ -15,7 +15,8 @@ from candidates.consent import CONSENT_VERSION
 from candidates.models import Application, ApplicationEvent, Stage
 from p2mi_portal.errors import Conflict
 from programs.models import Program
-from tests.factories import ProgramFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

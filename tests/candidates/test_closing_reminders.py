@@ -14,7 +14,8 @@ from candidates.models import Document, DocumentStatus, Stage
 from notifications.models import Channel, DeliveryStatus, Notification, NotificationKind
 from notifications.services import notification_render
 from programs.models import DocumentKind, ProgramStatus
-from tests.factories import CandidateFactory, ProgramFactory, application_at
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 TODAY = datetime.date(2026, 7, 28)  # RUSAL's recruitment closes on 31 July (WIB)
 CLOSES = TODAY + datetime.timedelta(days=3)

@@ -26,8 +26,9 @@ from candidates.models import (
     LanguageSkill,
     Stage,
 )
+from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
 from tests.candidates.conftest import FEMALE_NIK, MALE_NIK
-from tests.factories import PartnerUserFactory, ProgramFactory, StaffFactory, UserFactory
+from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -340,7 +341,7 @@ def test_erasure_deletes_the_log_in_records_of_the_account(
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.test import Client
 
-    from tests.factories import TEST_PASSWORD
+    from tests.accounts.factories import TEST_PASSWORD
 
     settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
     email = rich_candidate.user.email

@@ -12,7 +12,7 @@ from accounts.models import Role
 from candidates import services
 from candidates.models import AccessDoor, PersonalDataAccess
 from programs.models import DocumentKind
-from tests.factories import StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
 from tests.files import png_bytes, upload
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from candidates import services
 from candidates.models import Document, DocumentStatus
 from p2mi_portal.errors import Conflict, DomainError
 from programs.models import DocumentKind
-from tests.factories import PartnerUserFactory, StaffFactory, UserFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db

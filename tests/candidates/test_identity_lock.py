@@ -12,8 +12,10 @@ from candidates import services
 from candidates.models import ApplicationEvent, Document, DocumentStatus, Stage
 from candidates.proofs import PROVEN_FIELDS
 from programs.models import DocumentKind
-from tests.factories import ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import application_at
 from tests.files import pdf_bytes, upload
+from tests.programs.factories import ProgramFactory
 
 from .conftest import MALE_NIK
 from .test_profile import profile_data

@@ -12,8 +12,8 @@ from django.utils import translation
 from candidates.models import CandidateProfile
 from p2mi_portal.indonesia import mask_nik, nik_problems
 from p2mi_portal.logging import RedactPersonalData
+from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
 from tests.candidates.conftest import FEMALE_NIK, MALE_BIRTH_DATE, MALE_NIK
-from tests.factories import PartnerUserFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,9 @@ from complaints import services
 from complaints.models import Complaint, ComplaintCategory
 from notifications.models import Notification, NotificationKind
 from programs.models import ProgramStatus
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 
 @pytest.fixture(autouse=True)

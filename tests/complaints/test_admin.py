@@ -12,7 +12,7 @@ from accounts.models import Role
 from complaints import services
 from complaints.models import Complaint, ComplaintEntryKind, ComplaintPriority, ComplaintStatus
 from p2mi_portal.errors import DomainError
-from tests.factories import PartnerUserFactory, StaffFactory, UserFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
 from tests.files import pdf_bytes, upload
 
 from .conftest import en, updates

@@ -14,7 +14,7 @@ from complaints import selectors, services, tasks
 from complaints.models import Complaint, ComplaintStatus
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_render, notification_render_short
-from tests.factories import StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from complaints.models import (
     ComplaintStatus,
 )
 from p2mi_portal.errors import DomainError
-from tests.factories import PartnerUserFactory, StaffFactory, UserFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 from .conftest import en

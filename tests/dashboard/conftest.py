@@ -65,14 +65,9 @@ from candidates.models import ApplicationEvent, Stage
 from complaints.models import Complaint, ComplaintStatus
 from placements.models import Enrolment, EnrolmentStatus, Placement, PlacementStatus
 from programs.models import Major, ProgramStatus, TrainingPhase
-from tests.factories import (
-    CandidateFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    StaffFactory,
-    UserFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 T0 = datetime.datetime(2026, 1, 5, 1, 0, tzinfo=datetime.UTC)  # 08:00 WIB
 W, M, H = "teknik-pengelasan", "teknik-pemesinan", "perhotelan"

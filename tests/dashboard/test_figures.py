@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from dashboard import selectors, services
 from dashboard.models import FIGURES_VERSION, ProgramFigures
 from dashboard.selectors import ComplaintCounts, PhaseProgress, StageMedian, TrackSeats
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 
 pytestmark = pytest.mark.usefixtures("other_program")
 
@@ -82,7 +82,7 @@ def test_median_days_per_stage(program):
 
 
 def test_median_of_a_programme_without_moves_is_empty(db):
-    from tests.factories import ProgramFactory
+    from tests.programs.factories import ProgramFactory
 
     assert selectors.stage_medians(program_id=ProgramFactory().pk) == []
 
@@ -180,7 +180,7 @@ def test_refresh_of_a_missing_programme_stores_nothing(db):
 
 def test_the_periodic_job_counts_every_programme_out_of_draft(program, other_program):
     from dashboard.tasks import figures_refresh_all
-    from tests.factories import ProgramFactory
+    from tests.programs.factories import ProgramFactory
 
     ProgramFactory(status="draft")
     assert figures_refresh_all.delay().get() == 2

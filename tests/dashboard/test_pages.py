@@ -21,7 +21,8 @@ from django.utils import translation
 from candidates.models import Stage
 from dashboard import services
 from dashboard.models import ProgramFigures
-from tests.factories import CandidateFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
 
 from .conftest import complain, enrol, moves_write, place, view_permission
 
@@ -507,7 +508,7 @@ def test_counting_takes_the_same_queries_for_more_data(program):
 
 
 def test_the_picker_takes_one_query_for_its_programmes(staff_client, program, other_program):
-    from tests.factories import ProgramFactory
+    from tests.programs.factories import ProgramFactory
 
     address = url("dashboard:index")
     few = _queries(staff_client, address)
@@ -560,7 +561,7 @@ def test_the_picker_shows_open_and_overdue_complaints_per_programme_and_about_no
 
 
 def test_the_picker_counts_complaints_in_one_query(staff_client, program, complaints_about_no_programme):
-    from tests.factories import ProgramFactory
+    from tests.programs.factories import ProgramFactory
 
     address = url("dashboard:index")
     before = _queries(staff_client, address)

@@ -22,7 +22,9 @@ from notifications.models import (
     NotificationPreference,
 )
 from p2mi_portal.errors import Conflict, DomainError
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 
 @pytest.fixture

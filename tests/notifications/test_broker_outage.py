@@ -16,7 +16,9 @@ from candidates.models import Application, Stage
 from notifications.models import Channel, Delivery, DeliveryStatus, NotificationKind
 from notifications.services import notification_queue, outbox
 from programs.models import ProgramStatus
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 
 @pytest.mark.django_db(transaction=True)

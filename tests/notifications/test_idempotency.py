@@ -19,7 +19,8 @@ from django.db import connection
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import outbox
 from notifications.services.outbox import delivery_deliver, delivery_key
-from tests.factories import CandidateFactory, ProgramFactory
+from tests.candidates.factories import CandidateFactory
+from tests.programs.factories import ProgramFactory
 
 from .provider import FakeProvider
 

@@ -15,7 +15,9 @@ from candidates.models import Document, DocumentStatus
 from notifications import services, tasks
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import outbox
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.candidates.factories import CandidateFactory
+from tests.programs.factories import ProgramFactory
 
 INBOX = "/en/me/notifications/"
 

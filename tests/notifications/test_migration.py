@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 BEFORE = [("notifications", "0002_inbox_reminders_and_broadcasts")]
 AFTER = [("notifications", "0003_delivery_per_channel_and_preferences")]

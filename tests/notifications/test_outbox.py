@@ -27,7 +27,9 @@ from notifications import tasks
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import DeliveryFailed, delivery_deliver, notification_render
 from programs.models import ProgramStatus
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 FAILING = f"{__name__}.FailingEmailBackend"

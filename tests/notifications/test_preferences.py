@@ -20,7 +20,9 @@ from notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from tests.factories import CandidateFactory, ProgramFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.candidates.factories import CandidateFactory
+from tests.programs.factories import ProgramFactory
 
 from .provider import FakeProvider, unanswered_url
 

@@ -34,7 +34,8 @@ from notifications.models import (
 )
 from notifications.services.outbox import broker_pause_reset
 from p2mi_portal.celery import app as celery_app
-from tests.factories import CandidateFactory, ProgramFactory
+from tests.candidates.factories import CandidateFactory
+from tests.programs.factories import ProgramFactory
 
 from .provider import FakeProvider
 

@@ -23,14 +23,9 @@ from programs.models import (
     StudyField,
     TrainingPhase,
 )
-from tests.factories import (
-    CandidateFactory,
-    PartnerFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    StaffFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import PartnerFactory, ProgramFactory, rusal_program
 
 RUSAL_GRADES = {1: "80000", 2: "100000", 3: "120000", 4: "140000", 5: "170000", 6: "200000"}
 
@@ -51,13 +46,7 @@ def today():
 
 @pytest.fixture
 def program(db):
-    program = ProgramFactory(
-        code="rusal-smk-go-global-2026",
-        total_seats=50,
-        tracks=[("Rusia", 25), ("Indonesia — proyek Rusia", 25)],
-        status=ProgramStatus.TRAINING,
-        contract_months=60,
-    )
+    program = rusal_program(status=ProgramStatus.TRAINING, contract_months=60)
     TrainingPhase.objects.create(
         program=program,
         order=1,

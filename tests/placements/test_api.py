@@ -28,7 +28,8 @@ from placements.models import (
     PlacementStatus,
 )
 from programs.models import ProgramStatus, TrainingPhase
-from tests.factories import ProgramFactory, application_at
+from tests.candidates.factories import application_at
+from tests.programs.factories import ProgramFactory
 
 from .conftest import accept, confirm_all, contract_ended, error_of, key_client, move, phases_of, start
 

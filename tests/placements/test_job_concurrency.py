@@ -18,7 +18,7 @@ from django.utils import timezone
 from notifications.models import Notification, NotificationKind
 from placements import services
 from placements.models import ChecklistItem, Placement, PlacementStatus
-from tests.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory
 
 from .conftest import accept, complete_training, place
 

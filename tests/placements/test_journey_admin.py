@@ -29,7 +29,8 @@ from placements.models import (
     Referral,
     ReferralOutcome,
 )
-from tests.factories import CandidateFactory, PartnerUserFactory, StaffFactory, application_at
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
 from tests.files import pdf_bytes, upload
 
 from .conftest import (

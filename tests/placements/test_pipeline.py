@@ -18,7 +18,7 @@ from p2mi_portal.transitions import Actor
 from placements import services
 from placements.models import PlacementStatus
 from programs.models import PlacementTrack
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 
 from .conftest import confirm_all, contract_ended, make_passable, move, phases_of, place, start
 

@@ -24,7 +24,8 @@ from placements.models import (
 from placements.pipeline import PLACEMENT_MACHINE
 from placements.selectors import placement_pay
 from programs.models import Currency, ExchangeRate, GradeLevel, PartnerKind, ProgramStatus
-from tests.factories import CandidateFactory, PartnerFactory, ProgramFactory
+from tests.candidates.factories import CandidateFactory
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 from .conftest import DAY, accept, confirm_all, contract_ended, move, phases_of, place, start
 
@@ -127,7 +128,7 @@ def test_placement_before_training_is_complete_names_the_open_phases(worker, sta
 
 @pytest.mark.parametrize("stage", [Stage.OFFERED, Stage.DISCONTINUED, Stage.PLACED, Stage.RETURNED])
 def test_only_an_accepted_or_training_worker_can_be_placed(program, staff, stage):
-    from tests.factories import application_at
+    from tests.candidates.factories import application_at
 
     application = application_at(stage, program=program)
     error = refused(

@@ -12,7 +12,7 @@ from p2mi_portal.errors import Conflict, DomainError
 from placements import services
 from placements.models import Referral, ReferralKind, ReferralOutcome, ReintegrationWish
 from programs.models import PartnerKind
-from tests.factories import PartnerFactory
+from tests.programs.factories import PartnerFactory
 
 from .conftest import DAY, move
 

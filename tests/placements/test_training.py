@@ -23,7 +23,7 @@ from placements.models import (
 )
 from placements.services import add_months
 from programs.models import PlacementTrack, ProgramStatus, StudyField, TrainingPhase
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 from .conftest import DAY, accept, make_passable, phases_of, start
@@ -73,7 +73,7 @@ def test_enrolling_again_adds_only_the_missing_phases(worker, program):
 
 
 def test_a_programme_without_phases_enrols_nobody(staff):
-    from tests.factories import ProgramFactory
+    from tests.programs.factories import ProgramFactory
 
     bare = ProgramFactory(status=ProgramStatus.TRAINING)
     application = accept(bare)
@@ -992,7 +992,8 @@ def test_a_supporting_training_institution_starts_a_later_phase(worker, staff, t
 
 
 def test_a_supporting_institution_of_another_programme_gets_not_found(worker, staff, other_program):
-    from tests.factories import PartnerFactory, PartnerUserFactory
+    from tests.accounts.factories import PartnerUserFactory
+    from tests.programs.factories import PartnerFactory
 
     institution = PartnerFactory(name="LPK Lain")
     other_program.supporting_partners.add(institution)

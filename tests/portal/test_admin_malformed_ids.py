@@ -9,7 +9,9 @@ from django.utils import translation
 
 from candidates.models import Document, DocumentStatus
 from programs.models import Major
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 HUGE = "99999999999999999999"
 

@@ -49,15 +49,11 @@ from complaints import services as complaint_services
 from complaints.models import ComplaintCategory
 from notifications.services import broadcasts
 from programs.models import DocumentKind, Major, ProgramStatus, ScoreCriterion, StudyField
-from tests.factories import (
-    CandidateFactory,
-    PartnerUserFactory,
-    ProgramFactory,
-    StaffFactory,
-    application_at,
-)
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
 from tests.files import pdf_bytes, upload
 from tests.placements.conftest import RUSAL_GRADES, accept, complete_training, place
+from tests.programs.factories import ProgramFactory
 
 MISSING = 987654321
 HUGE = "99999999999999999999"
@@ -247,7 +243,7 @@ def seed() -> World:
         application=worker_application,
     )
     from candidates.services.imports import jobs
-    from tests.transfer.conftest import csv_bytes, person
+    from tests.candidates.transfer.conftest import csv_bytes, person
 
     import_job = jobs.import_job_create(
         actor=staff,

@@ -21,10 +21,12 @@ from django.utils import translation
 from accounts.models import PartnerAPIKey
 from candidates.models import Document
 from programs.models import DocumentKind
-from tests.factories import CandidateFactory, PartnerFactory, PartnerUserFactory, ProgramFactory, StaffFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory
 from tests.files import pdf_bytes, upload
 from tests.portal.test_process_set import _database_url, _free_port
 from tests.portal.test_settings import CONFIG_VARIABLES
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024

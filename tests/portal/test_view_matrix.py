@@ -55,8 +55,8 @@ from candidates.models import Application, CompetencyCertificate, Document, Impo
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintCategory
 from notifications.models import Broadcast
+from tests.accounts.factories import UserFactory
 from tests.conftest import verified_login
-from tests.factories import UserFactory
 from tests.files import pdf_bytes
 from tests.portal.test_no_server_errors import ROUTES, seed
 

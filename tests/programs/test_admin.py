@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from programs.models import GradeLevel, PlacementTrack, Program, ProgramStatus, TrainingPhase
-from tests.factories import PartnerFactory, ProgramFactory, StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
 from programs.models import ExchangeRate, GradeLevel, PlacementTrack, Program, TrainingPhase
-from tests.factories import PartnerFactory, ProgramFactory
+from tests.programs.factories import PartnerFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from programs.models import ProgramStatus, StudyField
-from tests.factories import (
+from tests.programs.factories import (
     ExchangeRateFactory,
     GradeLevelFactory,
     PartnerFactory,

@@ -6,7 +6,8 @@ from django.utils import translation
 from p2mi_portal.errors import Conflict, DomainError
 from programs import services
 from programs.models import GradeLevel, ProgramStatus
-from tests.factories import GradeLevelFactory, ProgramFactory, StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.programs.factories import GradeLevelFactory, ProgramFactory
 
 
 def test_track_seats_must_add_up():

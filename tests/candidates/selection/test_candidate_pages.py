@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from candidates import services
 from candidates.models import Application, Stage
 from programs.models import PlacementTrack
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 
 
 def en(name: str, *args) -> str:

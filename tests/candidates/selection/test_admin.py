@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from candidates.admin import ApplicationAdmin
 from candidates.models import Application, ApplicationEvent, Document, DocumentStatus, Interview, Score, Stage
 from programs.models import PlacementTrack
-from tests.factories import CandidateFactory, ProgramFactory, application_at
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

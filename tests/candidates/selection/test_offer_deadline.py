@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from candidates.models import Stage
-from tests.factories import application_at
-from tests.selection.test_admin import move_data, move_url, seat_counters, wib_input
+from tests.candidates.factories import application_at
+from tests.candidates.selection.test_admin import move_data, move_url, seat_counters, wib_input
 
 pytestmark = pytest.mark.django_db
 

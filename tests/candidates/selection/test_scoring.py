@@ -10,7 +10,8 @@ from candidates import selectors, services
 from candidates.models import Application, Score, Stage
 from p2mi_portal.errors import Conflict, DomainError
 from programs.models import ScoreCriterion
-from tests.factories import ProgramFactory, application_at
+from tests.candidates.factories import application_at
+from tests.programs.factories import ProgramFactory
 
 
 def _criteria(program) -> list[ScoreCriterion]:

@@ -19,7 +19,9 @@ from candidates import services
 from candidates.models import Application, ApplicationEvent, Stage
 from p2mi_portal.errors import Conflict
 from programs.models import PlacementTrack, ProgramStatus
-from tests.factories import CandidateFactory, ProgramFactory, StaffFactory, application_at
+from tests.accounts.factories import StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
+from tests.programs.factories import ProgramFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -30,7 +30,8 @@ from candidates.services import imports
 from candidates.services.imports import jobs
 from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import notification_render, notification_render_short
-from tests.factories import CandidateFactory, UserFactory, application_at
+from tests.accounts.factories import UserFactory
+from tests.candidates.factories import CandidateFactory, application_at
 
 from .conftest import HEADER, csv_bytes, person, upload, xlsx_bytes
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from programs.models import DocumentKind, Major, ProgramStatus
-from tests.factories import ProgramFactory, StaffFactory
+from programs.models import Major
+from tests.accounts.factories import StaffFactory
+from tests.programs.factories import recruiting_program
 
 HEADER = [
     "NIK",
@@ -86,12 +84,6 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private-media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def welding(db):
     return Major.objects.get(code="teknik-pengelasan")
@@ -100,26 +92,7 @@ def welding(db):
 @pytest.fixture
 def program(db, welding):
     """A published programme recruiting today: two tracks, welding only, born 2001–2008, average 75."""
-    today = timezone.localdate()
-    program = ProgramFactory(
-        code="rusal-2026",
-        title="SMK Go Global 2026 — RUSAL",
-        total_seats=50,
-        tracks=[("Rusia", 25), ("Indonesia — proyek Rusia", 25)],
-        status=ProgramStatus.PUBLISHED,
-        recruitment_opens=today - datetime.timedelta(days=10),
-        recruitment_closes=today + datetime.timedelta(days=30),
-        target_departure=today + datetime.timedelta(days=120),
-        graduation_year_min=2022,
-        graduation_year_max=today.year,
-        age_min=18,
-        age_max=25,
-        age_reference_date=datetime.date(2026, 9, 1),
-        min_average_grade=Decimal("75"),
-        required_document_kinds=[DocumentKind.DIPLOMA, DocumentKind.IDENTITY_CARD],
-    )
-    program.allowed_majors.set([welding])
-    return program
+    return recruiting_program(code="rusal-2026", title="SMK Go Global 2026 — RUSAL", majors=[welding])
 
 
 @pytest.fixture

@@ -5,17 +5,13 @@ from __future__ import annotations
 import pytest
 
 from programs.models import ProgramStatus, ScoreCriterion
-from tests.factories import PartnerUserFactory, ProgramFactory, StaffFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.programs.factories import rusal_program
 
 
 @pytest.fixture
 def program(db):
-    program = ProgramFactory(
-        code="rusal-smk-go-global-2026",
-        total_seats=50,
-        tracks=[("Rusia", 25), ("Indonesia — proyek Rusia", 25)],
-        status=ProgramStatus.SELECTION,
-    )
+    program = rusal_program(status=ProgramStatus.SELECTION)
     for order, (name, weight) in enumerate(
         [("Dokumen", 10), ("Tes tertulis", 20), ("Uji praktik las", 40), ("Wawancara", 30)], start=1
     ):

@@ -19,7 +19,7 @@ from candidates.pipeline import MOVES, PARTNER_VISIBLE_STAGES
 from p2mi_portal.errors import Conflict, DomainError, NotFound
 from p2mi_portal.transitions import ROLES, Actor
 from programs.models import PlacementTrack
-from tests.factories import application_at
+from tests.candidates.factories import application_at
 
 CASES = list(itertools.product(Stage.values, Stage.values, ROLES))
 

@@ -13,7 +13,8 @@ from candidates import services
 from candidates.models import Application, Stage
 from p2mi_portal.errors import Conflict, DomainError
 from programs.models import PlacementTrack
-from tests.factories import ProgramFactory, application_at
+from tests.candidates.factories import application_at
+from tests.programs.factories import ProgramFactory
 
 
 def _counters(track: PlacementTrack) -> tuple[int, int]:

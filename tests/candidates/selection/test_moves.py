@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from candidates import services
 from candidates.models import Application, Document, DocumentStatus, Interview, Stage
 from p2mi_portal.errors import Conflict, DomainError, NotFound
-from tests.factories import CandidateFactory, application_at
+from tests.candidates.factories import CandidateFactory, application_at
 
 
 def _slot(**overrides):

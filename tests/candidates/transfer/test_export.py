@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from accounts.services import staff_group_ensure
 from candidates.models import ApplicationExport, Stage
-from tests.factories import CandidateFactory, PartnerUserFactory, StaffFactory, application_at
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
+from tests.candidates.factories import CandidateFactory, application_at
 
 NIK_A = "3171011508040001"
 NIK_B = "3171011508040002"
@@ -218,7 +219,7 @@ def _access_log_format() -> str:
     import shlex
     from pathlib import Path
 
-    procfile = Path(__file__).resolve().parents[2] / "Procfile"
+    procfile = Path(__file__).resolve().parents[3] / "Procfile"
     web = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
     words = shlex.split(web.removeprefix("web:"))
     assert words[0] == "gunicorn"
