@@ -10,7 +10,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import PartnerAPIKey
-from tests.factories import PartnerUserFactory, StaffFactory
+from tests.accounts.factories import PartnerUserFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
