@@ -29,13 +29,15 @@ def _offer(api_client, application, deadline: str, language: str = "en"):
     "deadline",
     [
         "9999-12-31T23:59:00+07:00",
-        (timezone.now() + datetime.timedelta(minutes=1)).isoformat(),
-        (timezone.now() + datetime.timedelta(hours=20)).isoformat(),
-        (timezone.now() + datetime.timedelta(days=9)).isoformat(),  # the programme gives 7 days
+        datetime.timedelta(minutes=1),
+        datetime.timedelta(hours=20),
+        datetime.timedelta(days=9),  # the programme gives 7 days
     ],
     ids=["year-9999", "one-minute", "twenty-hours", "nine-days"],
 )
 def test_a_deadline_outside_the_answer_window_is_400(api_client, program, deadline):
+    if isinstance(deadline, datetime.timedelta):  # from when the test runs, not when it was collected
+        deadline = (timezone.now() + deadline).isoformat()
     application = application_at(Stage.INTERVIEWED, program=program)
     error = error_of(_offer(api_client, application, deadline), 400)
     assert error["code"] == "invalid"
