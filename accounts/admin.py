@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from p2mi_portal.admin import ReadOnlyAdminMixin
 from p2mi_portal.errors import DomainError
 
 from . import second_factor, services
@@ -106,7 +107,8 @@ admin.site.unregister(APIKey)  # the portal's keys are PartnerAPIKey, bound to a
 
 
 @admin.register(PartnerAPIKey)
-class PartnerAPIKeyAdmin(APIKeyModelAdmin):
+class PartnerAPIKeyAdmin(ReadOnlyAdminMixin, APIKeyModelAdmin):
+    admin_writes = ("add", "change")  # revoke instead: the access log keeps pointing at the key
     list_display = ("prefix", "name", "partner", "user", "created", "expiry_date", "_has_expired", "revoked")
     list_filter = ("revoked", "user__partner")
     search_fields = ("name", "prefix", "user__email", "user__partner__name")
@@ -120,9 +122,6 @@ class PartnerAPIKeyAdmin(APIKeyModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "user") if obj is not None else fields
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # revoke instead: the access log keeps pointing at the key
 
     def save_model(self, request: HttpRequest, obj: PartnerAPIKey, form, change: bool) -> None:
         data = form.cleaned_data

@@ -1,3 +1,4 @@
+# Kept whole: the forms of this app's pages, each short and independent of the others.
 from __future__ import annotations
 
 import datetime

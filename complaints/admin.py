@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from p2mi_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from p2mi_portal.errors import DomainError
 from p2mi_portal.forms import add_domain_errors
 
@@ -26,23 +27,15 @@ from .forms import TRIAGE_FORMS
 from .models import Complaint, ComplaintEntry
 
 
-class ComplaintEntryInline(admin.TabularInline):
+class ComplaintEntryInline(ReadOnlyInline):
     model = ComplaintEntry
     verbose_name_plural = _("timeline")
-    extra = 0
-    can_delete = False
     fields = ("created_at", "kind", "actor", "change", "text", "visible_to_worker")
     readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("change"))
     def change(self, entry: ComplaintEntry) -> str:
@@ -67,7 +60,8 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read-only here; the triage page makes every change through the services.
     change_form_template = "admin/complaints/complaint/change_form.html"
     list_display = (
         "number",
@@ -115,16 +109,6 @@ class ComplaintAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = (ComplaintEntryInline,)
-
-    # Read-only here; the triage page makes every change through the services.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest):
         return selectors.complaints_for_staff(request.user)

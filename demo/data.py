@@ -1,3 +1,4 @@
+# Kept whole: data rather than logic, the demo programmes and accounts in one place.
 """Demo data: the RUSAL SMK Go Global 2026 programme, DKI Jakarta's programmes,
 the partner institutions and two accounts to log in with.
 

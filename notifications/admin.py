@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from p2mi_portal.admin import ReadOnlyAdminMixin
 from p2mi_portal.errors import DomainError
 
 from . import services
@@ -16,16 +17,14 @@ from .models import Broadcast, Delivery, DeliveryStatus, Notification
 from .registry import broadcast_audience_registered
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    admin_writes = ("change",)
     model = Delivery
     fields = ("channel", "status", "attempts", "last_error", "attempted_at", "sent_at", "provider_message_id")
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class DeliveryStateFilter(admin.SimpleListFilter):
@@ -46,8 +45,10 @@ class DeliveryStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every message, with how it went out on each channel."""
+
+    admin_writes = ("change",)
 
     list_display = ("created_at", "recipient", "kind", "delivered", "read_at")
     list_filter = (DeliveryStateFilter, "kind")
@@ -60,12 +61,6 @@ class NotificationAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("deliveries")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     @admin.display(description=_("deliveries"))
     def delivered(self, obj: Notification) -> str:
         return " · ".join(
@@ -75,8 +70,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What was sent on which channel, what is still waiting, and what failed and why."""
+
+    admin_writes = ("change",)
 
     list_display = ("created_at", "recipient", "kind", "channel", "status", "attempts", "sent_at")
     list_filter = ("status", "channel", "notification__kind")
@@ -96,12 +93,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     actions = ["send_again"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("recipient"), ordering="notification__recipient")
     def recipient(self, obj: Delivery):

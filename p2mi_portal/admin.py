@@ -6,6 +6,7 @@ from celery import schedules
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import CrontabSchedule
@@ -50,3 +51,34 @@ class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
 
 admin.site.unregister(CrontabSchedule)
 admin.site.register(CrontabSchedule, CrontabScheduleAdmin)
+
+
+# --- Read-only pages ------------------------------------------------------------------------
+# Logs, and what only the services write, are shown in the admin but never written through it.
+
+
+class ReadOnlyAdminMixin:
+    """No adding, changing or deleting through this admin page or inline.
+
+    ``admin_writes`` names what the page may do all the same (``"change"``, ``"delete"``),
+    each still subject to the user's permissions.
+    """
+
+    admin_writes: tuple[str, ...] = ()
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        # A model admin is asked with the request, an inline with the parent object too.
+        return "add" in self.admin_writes and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return "change" in self.admin_writes and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return "delete" in self.admin_writes and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Rows shown under an object, as they were written."""
+
+    extra = 0
+    can_delete = False

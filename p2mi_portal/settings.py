@@ -1,3 +1,4 @@
+# Kept whole: Django's settings module, one environment variable after another.
 """Settings of the P2MI Portal, read from the environment.
 
 With nothing set the portal runs in *local* mode: SQLite, Celery tasks executed

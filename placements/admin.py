@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from p2mi_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from p2mi_portal.errors import DomainError
 from p2mi_portal.forms import add_domain_errors
 
@@ -34,44 +35,32 @@ from .models import (
 )
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class AssessmentInline(_ReadOnlyInline):
+class AssessmentInline(ReadOnlyInline):
     model = Assessment
     fields = ("taken_on", "kind", "score", "max_score", "pass_mark", "passed", "note", "recorded_by")
 
 
-class CertificateInline(_ReadOnlyInline):
+class CertificateInline(ReadOnlyInline):
     model = Certificate
     fields = ("issuer", "number", "issued_on", "recorded_by")
 
 
-class ChecklistInline(_ReadOnlyInline):
+class ChecklistInline(ReadOnlyInline):
     model = ChecklistItem
     fields = ("item", "confirmed_on", "confirmed_by", "note")
 
 
-class GradeChangeInline(_ReadOnlyInline):
+class GradeChangeInline(ReadOnlyInline):
     model = GradeChange
     fields = ("from_grade", "to_grade", "effective_on", "reason", "actor", "api_key")
 
 
-class PlacementEventInline(_ReadOnlyInline):
+class PlacementEventInline(ReadOnlyInline):
     model = PlacementEvent
     fields = ("from_status", "to_status", "on_date", "reason", "actor", "api_key", "created_at")
 
 
-class ReferralInline(_ReadOnlyInline):
+class ReferralInline(ReadOnlyInline):
     model = Referral
     fields = ("kind", "partner", "referred_on", "outcome", "outcome_on", "outcome_note")
 
@@ -82,16 +71,7 @@ def _journey_link(application_id: int):
     )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("worker"), ordering="application__candidate__full_name")
     def worker(self, obj) -> str:
         return obj.application.candidate.full_name

@@ -1,3 +1,4 @@
+# Kept whole: the placement half of the partner API, its serializers next to its views.
 """Partner API for training and placement: enrolments and their results, placements, grades, status.
 
 Scoping follows :mod:`placements.selectors`: the employer of a programme and the

@@ -1,3 +1,4 @@
+# Kept whole: the staff forms of one page (the journey), one short form per service.
 """Staff forms of the journey page: each one feeds one service and shows its refusals."""
 
 from __future__ import annotations

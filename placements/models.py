@@ -1,3 +1,4 @@
+# Kept whole: one aggregate, a worker's journey (enrolment, placement, return).
 """Training enrolments and placements: a worker's path from an accepted offer to return home.
 
 Rules about one row are constraints here. Rules that need other rows (pass rules,

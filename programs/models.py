@@ -1,3 +1,4 @@
+# Kept whole: one aggregate, the programme with its tracks, phases, grades and criteria.
 """Programmes and the partners behind them.
 
 A programme's structure must stay consistent. Rules about one row are database

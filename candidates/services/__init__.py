@@ -1,17 +1,14 @@
 """Every write to candidates, documents and applications, by subject."""
 
 from .applications import (
-    BulkOutcome,
     InterviewSlot,
     application_answer_offer,
-    application_bulk_move,
     application_move,
     application_screen,
-    application_submit,
     application_withdraw,
-    offers_expire,
-    offers_remind,
 )
+from .applying import application_submit
+from .bulk import BulkOutcome, application_bulk_move
 from .data_rights import (
     ANONYMISED_NAME,
     candidate_anonymise,
@@ -26,6 +23,7 @@ from .exports import (
     application_export_stream,
     export_file_name,
 )
+from .offers import offers_expire, offers_remind
 from .partners import application_review_add, document_read_record, personal_data_access_record
 from .profile import (
     candidate_profile_correct,

@@ -5,19 +5,19 @@ application, checks the move against :mod:`candidates.pipeline` and the actor's
 role, keeps the seat counters of the placement tracks, records an
 ``ApplicationEvent`` and queues the candidate's notification — all in one
 transaction. Every other function here (screening, bulk moves, offer expiry, the
-waiting list) is built on it.
+waiting list) is built on it. Applying is in :mod:`.applying`, the seat counters in
+:mod:`.seats`, bulk moves in :mod:`.bulk`, offers that run out in :mod:`.offers`.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,30 +25,27 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import role_of
-from notifications.models import Notification, NotificationKind
+from notifications.models import NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError, NotFound
 from p2mi_portal.transitions import Actor
 from programs.eligibility import evaluate_rules
-from programs.models import PlacementTrack, Program, RecruitmentState
+from programs.models import PlacementTrack, Program
 from programs.selectors import track_in_program
 
-from ..consent import CONSENT_VERSION
 from ..models import (
     FINISHED_STAGES,
-    SEAT_RESERVED_STAGES,
-    SEAT_TAKEN_STAGES,
     Application,
     ApplicationEvent,
-    CandidateProfile,
     Document,
     DocumentStatus,
     Interview,
     Stage,
 )
-from ..pipeline import NEXT_STAGE, STAGE_MACHINE
+from ..pipeline import STAGE_MACHINE
 from ..selectors import partner_may_see, ranked
 from .data_rights import deletion_requests_settle
+from .seats import seats_settle
 
 logger = logging.getLogger(__name__)
 
@@ -73,130 +70,7 @@ def _can_see(application: Application, actor: User | None, role: str) -> bool:
     return False
 
 
-# --- Applying ------------------------------------------------------------------
-
-
-@transaction.atomic
-def application_submit(
-    *,
-    candidate: CandidateProfile,
-    program: Program,
-    track: PlacementTrack | None,
-    consent: bool,
-    consent_version: str = CONSENT_VERSION,
-) -> Application:
-    """Apply to a programme while its recruitment is open and every rule is met.
-
-    Two requests at once (a double click, two tabs) meet the unique constraint: the
-    second gets a ``Conflict`` naming the application that already exists.
-    """
-    existing = Application.objects.filter(candidate=candidate, program=program).first()
-    if existing:
-        raise Conflict(_("You have already applied to this programme."), code="already_applied")
-    if program.recruitment_state() != RecruitmentState.OPEN:
-        raise Conflict(_("Recruitment for this programme is not open."), code="recruitment_not_open")
-    errors: dict[str, list[str]] = {}
-    if track is None or not track_in_program(track=track, program=program):
-        errors["track"] = [_("Choose one of this programme's placement tracks.")]
-    if not consent:
-        errors["consent"] = [_("You must agree to the processing of your personal data to apply.")]
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code="invalid", fields=errors)
-    unmet = [result for result in evaluate_rules(program, candidate) if not result.met]
-    if unmet:
-        raise Conflict(
-            _("You do not meet every rule of this programme yet: %(rules)s")
-            % {"rules": " ".join(str(result.missing) for result in unmet)},
-            code="not_eligible",
-        )
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            application = Application.objects.create(
-                candidate=candidate,
-                program=program,
-                preferred_track=track,
-                consent_version=consent_version,
-                consent_given_at=now,
-                submitted_at=now,
-            )
-    except IntegrityError as exc:
-        raise Conflict(_("You have already applied to this programme."), code="already_applied") from exc
-    ApplicationEvent.objects.create(
-        application=application,
-        from_stage="",
-        to_stage=Stage.SUBMITTED,
-        actor=candidate.user,
-        data={"track": track.pk, "consent_version": consent_version},
-    )
-    notification_queue(
-        recipient=candidate.user,
-        kind=NotificationKind.APPLICATION_RECEIVED,
-        context={"application_id": application.pk, "program_id": program.pk, "track_id": track.pk},
-    )
-    return application
-
-
 # --- Moving --------------------------------------------------------------------
-
-
-def _seat_kind(stage: str) -> str | None:
-    if stage in SEAT_RESERVED_STAGES:
-        return "seats_reserved"
-    if stage in SEAT_TAKEN_STAGES:
-        return "seats_taken"
-    return None
-
-
-def _no_seats(track: PlacementTrack) -> Conflict:
-    return Conflict(
-        _("No seats left on the track “%(track)s”: all %(seats)s are offered or taken.")
-        % {"track": track.localized("name"), "seats": track.seats},
-        code="no_seats",
-    )
-
-
-def _settle_seats(
-    *, from_stage: str, to_stage: str, old_track: PlacementTrack | None, new_track: PlacementTrack | None
-) -> PlacementTrack | None:
-    """Move the seat the application holds, if any; return the track where one was freed.
-
-    The tracks involved are locked (in id order, so two moves never wait on each
-    other crosswise) before their counters are read; the capacity constraint on
-    the table refuses anything this check might miss.
-    """
-    old_kind, new_kind = _seat_kind(from_stage), _seat_kind(to_stage)
-    old_id = old_track.pk if old_kind and old_track else None
-    new_id = new_track.pk if new_kind and new_track else None
-    if (old_kind, old_id) == (new_kind, new_id):
-        return None
-    tracks = {
-        track.pk: track
-        for track in PlacementTrack.objects.select_for_update()
-        .filter(pk__in={pk for pk in (old_id, new_id) if pk})
-        .order_by("pk")
-    }
-    deltas: dict[int, dict[str, int]] = {}
-    if old_id:
-        deltas.setdefault(old_id, {}).setdefault(old_kind, 0)
-        deltas[old_id][old_kind] -= 1
-    if new_id:
-        deltas.setdefault(new_id, {}).setdefault(new_kind, 0)
-        deltas[new_id][new_kind] += 1
-        track = tracks[new_id]
-        if old_id != new_id and not track.seats_free:
-            raise _no_seats(track)
-    try:
-        with transaction.atomic():
-            for pk, changes in deltas.items():
-                updates = {name: F(name) + delta for name, delta in changes.items() if delta}
-                if updates:
-                    PlacementTrack.objects.filter(pk=pk).update(**updates)
-    except IntegrityError as exc:
-        raise _no_seats(tracks[new_id]) from exc
-    return tracks[old_id] if old_id and old_id != new_id else None
-
-
 def _documents_problems(application: Application) -> list[str]:
     required = application.program.required_document_kinds
     verified = set(
@@ -381,7 +255,7 @@ def application_move(
             code="offer_expired",
         )
 
-    freed = _settle_seats(
+    freed = seats_settle(
         from_stage=locked.stage, to_stage=to_stage, old_track=locked.track, new_track=new_track
     )
     ApplicationEvent.objects.create(
@@ -499,113 +373,3 @@ def application_screen(*, application: Application, actor: User | None) -> Appli
         reason=" ".join(str(result.missing) for result in unmet),
         data={"unmet_rules": [result.code for result in unmet]},
     )
-
-
-# --- Many at once --------------------------------------------------------------
-
-
-@dataclass
-class BulkOutcome:
-    moved: list[tuple[Application, str]] = field(default_factory=list)
-    refused: list[tuple[Application, str]] = field(default_factory=list)
-
-
-def application_bulk_move(
-    *, applications: Iterable[Application], to_stage: str | None, actor: User, reason: str = ""
-) -> BulkOutcome:
-    """Move each application on its own (``to_stage=None``: to its usual next stage).
-
-    One refusal does not undo the others; the outcome says, per application, what
-    happened and why.
-    """
-    outcome = BulkOutcome()
-    for application in applications:
-        target = to_stage or NEXT_STAGE.get(application.stage)
-        try:
-            if target is None:
-                raise Conflict(
-                    _("“%(current)s” has no usual next stage; move this application on its own page.")
-                    % {"current": Stage(application.stage).label},
-                    code="no_next_stage",
-                )
-            if target == Stage.SCREENING and application.stage == Stage.SUBMITTED:
-                moved = application_screen(application=application, actor=actor)
-            else:
-                moved = application_move(application=application, to_stage=target, actor=actor, reason=reason)
-        except DomainError as exc:
-            outcome.refused.append((application, exc.message))
-        else:
-            outcome.moved.append((moved, moved.stage))
-    return outcome
-
-
-# --- Offers that run out ---------------------------------------------------------
-
-
-def offers_remind(*, now: datetime.datetime | None = None, within: datetime.timedelta | None = None) -> int:
-    """Remind, once per offer, every candidate whose offer expires within a day."""
-    now = now or timezone.now()
-    within = within or datetime.timedelta(days=1)
-    expiring = Application.objects.filter(
-        stage=Stage.OFFERED, offer_expires_at__gt=now, offer_expires_at__lte=now + within
-    ).select_related("candidate__user")
-    reminded = 0
-    for application in expiring:
-        with transaction.atomic():
-            locked = (
-                Application.objects.select_for_update().filter(pk=application.pk, stage=Stage.OFFERED).first()
-            )
-            if locked is None:
-                continue
-            deadline = locked.offer_expires_at.isoformat()
-            already = Notification.objects.filter(
-                recipient_id=application.candidate.user_id,
-                kind=NotificationKind.OFFER_EXPIRING,
-                context__application_id=locked.pk,
-                context__offer_expires_at=deadline,
-            ).exists()
-            if already:
-                continue
-            notification_queue(
-                recipient=application.candidate.user,
-                kind=NotificationKind.OFFER_EXPIRING,
-                context={
-                    "application_id": locked.pk,
-                    "program_id": locked.program_id,
-                    "track_id": locked.track_id,
-                    "offer_expires_at": deadline,
-                },
-            )
-            reminded += 1
-    return reminded
-
-
-def offers_expire(*, now: datetime.datetime | None = None) -> int:
-    """Decline every offer whose deadline has passed; each freed seat goes to the waiting list."""
-    now = now or timezone.now()
-    expired = 0
-    overdue = Application.objects.filter(stage=Stage.OFFERED, offer_expires_at__lte=now).values_list(
-        "pk", flat=True
-    )
-    for application_id in list(overdue):
-        application = Application.objects.filter(pk=application_id).first()
-        if application is None:
-            continue
-        try:
-            with transaction.atomic():
-                # Re-checked under the lock: the candidate may have answered meanwhile.
-                current = Application.objects.select_for_update().get(pk=application_id)
-                if current.stage != Stage.OFFERED or current.offer_expires_at > now:
-                    continue
-                application_move(
-                    application=current,
-                    to_stage=Stage.DECLINED,
-                    actor=None,
-                    reason=_("The deadline to answer the offer passed without an answer."),
-                    data={"expired": True},
-                )
-        except DomainError as exc:
-            logger.warning("offer of application %s not expired: %s", application_id, exc.code)
-            continue
-        expired += 1
-    return expired

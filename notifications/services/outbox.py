@@ -1,3 +1,4 @@
+# Kept whole: one path, from queueing a notification to delivering it and trying again.
 """Queueing notifications and delivering them, one delivery per channel."""
 
 from __future__ import annotations

@@ -6,29 +6,26 @@ that follow from these records (into training, placed, returned, discontinued) g
 through the one stage service, ``candidates.services.application_move``.
 """
 
-from .common import add_months
-from .contracts import (
+from .checklist import (
     CHECKLIST_REMINDER_EVERY,
-    DEPARTURE_LEAD,
-    RETURN_GRACE,
     checklist_confirm,
     checklist_remind,
     checklist_reopen,
     checklists_remind,
     open_checklist_items,
-    passport_flags_clear,
     passport_problem,
-    passports_flag,
-    placement_change_grade,
-    placement_change_status,
-    placement_create,
 )
+from .common import add_months
+from .grades import placement_change_grade
 from .leaving import records_close
+from .passports import passport_flags_clear, passports_flag
+from .placement import placement_create
 from .reintegration import (
     placement_record_wish,
     referral_create,
     referral_record_outcome,
 )
+from .status import DEPARTURE_LEAD, RETURN_GRACE, placement_change_status
 from .training import (
     assessment_record,
     certificate_add,

@@ -1,3 +1,4 @@
+# Kept whole: one subject, the training path of an enrolment, each step checking the last.
 """Training: enrolments in the programme's phases, assessments, pass rules, certificates."""
 
 from __future__ import annotations

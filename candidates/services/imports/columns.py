@@ -1,3 +1,4 @@
+# Kept whole: the spreadsheet's column table and the cleaning of one row, read together.
 """The columns of a BKK spreadsheet and how one row becomes a candidate's profile.
 
 Headers are matched loosely (case, spaces and punctuation do not matter) against the
