@@ -27,11 +27,13 @@ from programs.models import Program, ProgramStatus
 
 from .models import (
     FINISHED_STAGES,
+    AccessDoor,
     Application,
     ApplicationEvent,
     CandidateProfile,
     Document,
     DocumentStatus,
+    PersonalDataAccess,
     Stage,
 )
 from .pipeline import PARTNER_VISIBLE_STAGES
@@ -73,6 +75,22 @@ def document_for_download(*, actor: User, document_id: int) -> Document:
     if document is None:
         raise NotFound(_("Document not found."))
     return document
+
+
+def document_opened_by(actor: User, document: Document) -> bool:
+    """Whether ``actor`` downloaded this document's current file, as the access log records.
+
+    A verification rests on it: staff verify what they have looked at, not a row in a list.
+    A file uploaded again after the download must be opened again.
+    """
+    if not getattr(actor, "pk", None) or document.pk is None:
+        return False
+    return PersonalDataAccess.objects.filter(
+        reader_id=actor.pk,
+        document_id=document.pk,
+        door=AccessDoor.DOCUMENT_DOWNLOAD,
+        accessed_at__gte=document.uploaded_at,
+    ).exists()
 
 
 def proven_fields(candidate: CandidateProfile) -> dict[str, list[Document]]:

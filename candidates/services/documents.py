@@ -18,6 +18,7 @@ from p2mi_portal.errors import Conflict, DomainError
 from p2mi_portal.guards import require_ministry_staff
 from programs.models import DocumentKind
 
+from .. import selectors
 from ..models import CandidateProfile, Document, DocumentStatus
 
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
@@ -101,10 +102,14 @@ def document_upload(*, candidate: CandidateProfile, kind: str, upload: UploadedF
 
 @transaction.atomic
 def document_review(*, document: Document, status: str, reason: str, actor: User) -> Document:
-    """Staff mark a document verified, or rejected with a reason the candidate sees."""
+    """Staff mark a document verified, or rejected with a reason the candidate sees.
+
+    Only a document the staff member has opened (downloaded through the portal since its
+    current file was uploaded, :func:`~candidates.selectors.document_opened_by`) is verified.
+    """
     require_ministry_staff(actor, _("Only ministry staff verify documents."))
     if status not in {DocumentStatus.VERIFIED, DocumentStatus.REJECTED}:
-        raise DomainError(_("Choose verified or rejected."), code="invalid_status")
+        raise DomainError(_("Choose verify or reject."), code="invalid_status")
     reason = (reason or "").strip()
     if status == DocumentStatus.REJECTED and not reason:
         raise DomainError(
@@ -113,6 +118,11 @@ def document_review(*, document: Document, status: str, reason: str, actor: User
             fields={"rejection_reason": [_("This field is required.")]},
         )
     locked = Document.objects.select_for_update().get(pk=document.pk)
+    if status == DocumentStatus.VERIFIED and not selectors.document_opened_by(actor, locked):
+        raise DomainError(
+            _("Open the document before you verify it: download it, check it, then verify."),
+            code="document_not_opened",
+        )
     locked.status = status
     locked.rejection_reason = reason if status == DocumentStatus.REJECTED else ""
     locked.reviewed_by = actor

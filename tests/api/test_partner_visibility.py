@@ -14,7 +14,7 @@ from candidates import services
 from candidates.models import Application, Document, DocumentStatus, PersonalDataAccess, Review, Stage
 from programs.models import DocumentKind
 from tests.accounts.factories import StaffFactory
-from tests.candidates.factories import application_at
+from tests.candidates.factories import application_at, document_opened
 from tests.files import pdf_bytes
 
 LIST_URL = "/api/v1/applications/"
@@ -137,9 +137,9 @@ def test_only_documents_staff_verified_are_listed_and_served(api_client, visible
     assert b"".join(response.streaming_content) == pdf_bytes()
 
     # Verified by staff, the passport is served too; rejected, it is gone again.
-    services.document_review(
-        document=passport, status=DocumentStatus.VERIFIED, reason="", actor=StaffFactory()
-    )
+    staff = StaffFactory()
+    document_opened(passport, by=staff)
+    services.document_review(document=passport, status=DocumentStatus.VERIFIED, reason="", actor=staff)
     assert api_client.get(document_url(visible_application.pk, passport.pk)).status_code == 200
     services.document_review(
         document=passport, status=DocumentStatus.REJECTED, reason="Buram", actor=StaffFactory()

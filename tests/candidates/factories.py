@@ -103,3 +103,15 @@ def application_at(stage: str, *, program: Program, candidate=None, track=None, 
             interviewer="Ibu Sari",
         )
     return application
+
+
+def document_opened(document, *, by):
+    """Record that staff member ``by`` downloaded ``document``, as the portal's download does.
+
+    Staff verify only what they opened; tests that verify through the service open it first.
+    """
+    from candidates import services
+    from candidates.models import AccessDoor
+
+    services.document_read_record(reader=by, document=document, door=AccessDoor.DOCUMENT_DOWNLOAD)
+    return document

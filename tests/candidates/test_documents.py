@@ -18,6 +18,7 @@ from candidates.models import Document, DocumentStatus
 from p2mi_portal.errors import Conflict, DomainError
 from programs.models import DocumentKind
 from tests.accounts.factories import PartnerUserFactory, StaffFactory, UserFactory
+from tests.candidates.factories import document_opened
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -322,9 +323,9 @@ def test_a_verified_document_cannot_be_replaced(
     document = services.document_upload(
         candidate=complete_profile, kind=DocumentKind.DIPLOMA, upload=upload("ijazah.pdf", pdf_bytes())
     )
-    services.document_review(
-        document=document, status=DocumentStatus.VERIFIED, reason="", actor=StaffFactory()
-    )
+    staff = StaffFactory()
+    document_opened(document, by=staff)
+    services.document_review(document=document, status=DocumentStatus.VERIFIED, reason="", actor=staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_upload(candidate_client, DocumentKind.DIPLOMA, "lain.png", png_bytes())
     assert response.status_code == 200
@@ -352,9 +353,9 @@ def test_the_documents_page_offers_no_replace_link_for_a_verified_document(
     document = services.document_upload(
         candidate=complete_profile, kind=DocumentKind.DIPLOMA, upload=upload("ijazah.pdf", pdf_bytes())
     )
-    services.document_review(
-        document=document, status=DocumentStatus.VERIFIED, reason="", actor=StaffFactory()
-    )
+    staff = StaffFactory()
+    document_opened(document, by=staff)
+    services.document_review(document=document, status=DocumentStatus.VERIFIED, reason="", actor=staff)
     page = candidate_client.get(en("candidates:documents")).content.decode()
     row = page.split('id="document-diploma"')[1].split("</tr>")[0]
     assert "Verified" in row
@@ -375,7 +376,7 @@ def staff_client(client):
 def admin_review(client, document, status, reason):
     return client.post(
         en("admin:candidates_document_change", document.pk),
-        {"status": status, "rejection_reason": reason, "_save": "Save"},
+        {"decision": status, "rejection_reason": reason, "_save": "Save"},
     )
 
 
@@ -408,6 +409,9 @@ def test_rejecting_with_a_reason_is_stored_and_shown_to_the_candidate(
 
 
 def test_verifying_in_the_admin_records_the_reviewer(staff_client, png_document):
+    download = staff_client.get(en("candidates:document_download", png_document.pk))
+    assert download.status_code == 200
+    b"".join(download.streaming_content)
     response = admin_review(staff_client, png_document, DocumentStatus.VERIFIED, "")
     assert response.status_code == 302
     png_document.refresh_from_db()

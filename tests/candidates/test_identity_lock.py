@@ -13,7 +13,7 @@ from candidates.models import ApplicationEvent, Document, DocumentStatus, Stage
 from candidates.proofs import PROVEN_FIELDS
 from programs.models import DocumentKind
 from tests.accounts.factories import StaffFactory
-from tests.candidates.factories import application_at
+from tests.candidates.factories import application_at, document_opened
 from tests.files import pdf_bytes, upload
 from tests.programs.factories import ProgramFactory
 
@@ -31,9 +31,9 @@ def en(name: str, *args) -> str:
 
 
 def verify(document: Document) -> Document:
-    return services.document_review(
-        document=document, status=DocumentStatus.VERIFIED, reason="", actor=StaffFactory()
-    )
+    staff = StaffFactory()
+    document_opened(document, by=staff)
+    return services.document_review(document=document, status=DocumentStatus.VERIFIED, reason="", actor=staff)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from notifications import services, tasks
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import outbox
 from tests.accounts.factories import StaffFactory, UserFactory
-from tests.candidates.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory, document_opened
 from tests.programs.factories import ProgramFactory
 
 INBOX = "/en/me/notifications/"
@@ -170,9 +170,11 @@ def test_verifying_a_document_sends_nothing(candidate, django_capture_on_commit_
         size=10,
         sha256="0" * 64,
     )
+    staff = StaffFactory()
+    document_opened(document, by=staff)
     with django_capture_on_commit_callbacks(execute=True):
         candidate_services.document_review(
-            document=document, status=DocumentStatus.VERIFIED, reason="", actor=StaffFactory()
+            document=document, status=DocumentStatus.VERIFIED, reason="", actor=staff
         )
     assert not Notification.objects.exists()
 

@@ -7,10 +7,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
-from candidates.models import Document, DocumentStatus
-from programs.models import Major
+from programs.models import Major, ProgramStatus
 from tests.accounts.factories import StaffFactory
-from tests.candidates.factories import CandidateFactory, application_at
+from tests.candidates.factories import CandidateFactory
 from tests.programs.factories import ProgramFactory
 
 HUGE = "99999999999999999999"
@@ -28,34 +27,30 @@ def staff_client(client, db):
 
 
 @pytest.fixture
-def pending_document(db):
-    candidate = CandidateFactory()
-    application_at("submitted", program=ProgramFactory(), candidate=candidate)
-    document = candidate.documents.order_by("pk").first()
-    Document.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING)
-    return document
+def draft_program(db):
+    return ProgramFactory()
 
 
-def test_a_bulk_action_acts_on_the_real_selections_and_ignores_malformed_ones(staff_client, pending_document):
-    selected = ["abc", HUGE, "\x00", "-1", str(pending_document.pk)]
-    data = {"action": "mark_verified", "_selected_action": selected}
-    response = staff_client.post(english("admin:candidates_document_changelist"), data)
+def test_a_bulk_action_acts_on_the_real_selections_and_ignores_malformed_ones(staff_client, draft_program):
+    selected = ["abc", HUGE, "\x00", "-1", str(draft_program.pk)]
+    data = {"action": "make_published", "_selected_action": selected}
+    response = staff_client.post(english("admin:programs_program_changelist"), data)
     assert response.status_code == 302
-    pending_document.refresh_from_db()
-    assert pending_document.status == DocumentStatus.VERIFIED
+    draft_program.refresh_from_db()
+    assert draft_program.status == ProgramStatus.PUBLISHED
 
 
-def test_a_bulk_action_with_only_malformed_selections_changes_nothing(staff_client, pending_document):
+def test_a_bulk_action_with_only_malformed_selections_changes_nothing(staff_client, draft_program):
     response = staff_client.post(
-        english("admin:candidates_document_changelist"),
-        {"action": "mark_verified", "_selected_action": ["abc", HUGE]},
+        english("admin:programs_program_changelist"),
+        {"action": "make_published", "_selected_action": ["abc", HUGE]},
     )
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Items must be selected in order to perform actions on them. No items have been changed."
     ]
-    pending_document.refresh_from_db()
-    assert pending_document.status == DocumentStatus.PENDING
+    draft_program.refresh_from_db()
+    assert draft_program.status == ProgramStatus.DRAFT
 
 
 def test_a_programme_naming_a_major_that_cannot_exist_gets_the_field_message(staff_client, db):
