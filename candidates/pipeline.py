@@ -62,7 +62,9 @@ def _moves() -> list[Move]:
         Move(Stage.WAITLISTED, Stage.OFFERED, _REVIEWERS | {Actor.SYSTEM}),
         Move(Stage.OFFERED, Stage.ACCEPTED, frozenset({Actor.CANDIDATE, Actor.STAFF})),
         Move(Stage.OFFERED, Stage.DECLINED, frozenset({Actor.CANDIDATE, Actor.STAFF, Actor.SYSTEM})),
+        # Reopening: staff only, with a reason, back to screening (recorded like any move).
         Move(Stage.REJECTED, Stage.SCREENING, _STAFF, needs_reason=True),
+        Move(Stage.INELIGIBLE, Stage.SCREENING, _STAFF, needs_reason=True),
         # Training and placement: the stage follows the enrolment and placement records.
         Move(Stage.ACCEPTED, Stage.IN_TRAINING, _REVIEWERS | {Actor.SYSTEM}, through=PLACEMENTS),
         Move(Stage.ACCEPTED, Stage.PLACED, _STAFF, through=PLACEMENTS),

@@ -186,41 +186,64 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
 
-    @admin.action(
-        description=_("Advance the selected applications to their next stage"), permissions=["change"]
-    )
-    def advance_selected(self, request: HttpRequest, queryset) -> None:
-        outcome = services.application_bulk_move(
-            applications=queryset.select_related("candidate").order_by("pk"),
-            to_stage=None,
-            actor=request.user,
-        )
-        self._report(request, outcome)
+    def _bulk_confirm(self, request: HttpRequest, queryset, *, action: str, to_stage: str | None):
+        """Show what will happen to each selected application; move only on the confirming POST.
 
-    @admin.action(description=_("Reject the selected applications (with a reason)"), permissions=["change"])
-    def reject_selected(self, request: HttpRequest, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
+        The confirming POST carries the stage each application was shown at; only those
+        applications are moved, and one that has moved since is left alone.
+        """
+        applications = list(queryset.select_related("candidate", "program").order_by("pk"))
+        rejecting = to_stage == Stage.REJECTED
+        confirming = request.POST.get("confirm") == "yes"
+        form = ReasonForm(request.POST if confirming else None) if rejecting else None
+        if confirming and (form is None or form.is_valid()):
+            shown = {}
+            for application in applications:
+                stage = request.POST.get(f"stage_{application.pk}")
+                if stage is not None:
+                    shown[application.pk] = stage
             outcome = services.application_bulk_move(
-                applications=queryset.select_related("candidate").order_by("pk"),
-                to_stage=Stage.REJECTED,
+                applications=[application for application in applications if application.pk in shown],
+                to_stage=to_stage,
                 actor=request.user,
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"] if form is not None else "",
+                expected_stages=shown,
             )
             self._report(request, outcome)
             return None
+        steps = services.application_bulk_plan(applications=applications, to_stage=to_stage)
+        moving = sum(1 for step in steps if step.moves)
+        if rejecting:
+            title = _("Reject applications")
+            button = ngettext("Reject %(count)d application", "Reject %(count)d applications", moving)
+        else:
+            title = _("Advance applications to their next stage")
+            button = ngettext("Move %(count)d application", "Move %(count)d applications", moving)
         return TemplateResponse(
             request,
-            "admin/candidates/application/reject.html",
+            "admin/candidates/application/bulk_confirm.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": _("Reject applications"),
+                "title": title,
                 "form": form,
-                "applications": queryset.select_related("candidate", "program"),
+                "steps": steps,
+                "moving": moving,
+                "button": button % {"count": moving},
+                "action": action,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    @admin.action(
+        description=_("Advance the selected applications to their next stage"), permissions=["change"]
+    )
+    def advance_selected(self, request: HttpRequest, queryset):
+        return self._bulk_confirm(request, queryset, action="advance_selected", to_stage=None)
+
+    @admin.action(description=_("Reject the selected applications (with a reason)"), permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset):
+        return self._bulk_confirm(request, queryset, action="reject_selected", to_stage=Stage.REJECTED)
 
     # --- One application -------------------------------------------------------
 

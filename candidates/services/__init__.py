@@ -8,7 +8,7 @@ from .applications import (
     application_withdraw,
 )
 from .applying import application_submit
-from .bulk import BulkOutcome, application_bulk_move
+from .bulk import BulkOutcome, BulkStep, application_bulk_move, application_bulk_plan
 from .data_rights import (
     ANONYMISED_NAME,
     candidate_anonymise,
@@ -43,9 +43,11 @@ __all__ = [
     "FULL_NIK_PERMISSION",
     "RECRUITMENT_CLOSING_DAYS",
     "BulkOutcome",
+    "BulkStep",
     "InterviewSlot",
     "application_answer_offer",
     "application_bulk_move",
+    "application_bulk_plan",
     "application_export_finish",
     "application_export_start",
     "application_export_stream",

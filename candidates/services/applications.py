@@ -29,7 +29,7 @@ from notifications.models import NotificationKind
 from notifications.services import notification_queue
 from p2mi_portal.errors import Conflict, DomainError, NotFound
 from p2mi_portal.transitions import Actor
-from programs.eligibility import evaluate_rules
+from programs.eligibility import RuleResult, evaluate_rules
 from programs.models import PlacementTrack, Program
 from programs.selectors import track_in_program
 
@@ -359,11 +359,33 @@ def application_answer_offer(*, application: Application, actor: User, accept: b
     )
 
 
+# Rules a candidate can meet by uploading: unmet, they make an application wait, not fail.
+WAITING_RULES = frozenset({"documents"})
+
+
+def unmet_rules(application: Application) -> list[RuleResult]:
+    """The eligibility rules ``application`` does not meet that uploading cannot fix."""
+    return [
+        result
+        for result in evaluate_rules(application.program, application.candidate)
+        if not result.met and result.code not in WAITING_RULES
+    ]
+
+
+def documents_missing(application: Application) -> list[str]:
+    """The required documents not verified yet (labels), for "waits for documents"."""
+    return _documents_problems(application)
+
+
 @transaction.atomic
 def application_screen(*, application: Application, actor: User | None) -> Application:
-    """Start screening, and stop at "not eligible" with the unmet rules when there are any."""
+    """Start screening, and stop at "not eligible" with the unmet rules when there are any.
+
+    Documents still to upload are no reason to refuse: the application waits in
+    screening for them (the candidates' closing reminder names what is missing).
+    """
     screened = application_move(application=application, to_stage=Stage.SCREENING, actor=actor)
-    unmet = [result for result in evaluate_rules(screened.program, screened.candidate) if not result.met]
+    unmet = unmet_rules(screened)
     if not unmet:
         return screened
     return application_move(

@@ -1400,3 +1400,21 @@ def test_applications_of_a_draft_programme_are_not_shown(api_client, program, vi
     program.save()
     assert api_client.get(LIST_URL).json()["results"] == []
     assert api_client.get(detail_url(visible_application.pk)).status_code == 404
+
+
+def test_a_partner_cannot_reopen_a_rejected_application(api_client, program):
+    """Reopening (back to screening) is for ministry staff only, never through the partner API."""
+    application = application_at(Stage.REJECTED, program=program)
+    response = api_client.post(
+        transition_url(application.pk),
+        {"to": "screening", "reason": "Mohon dinilai ulang."},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    error = error_of(response, 409)
+    assert error["code"] == "move_not_allowed"
+    application.refresh_from_db()
+    assert application.stage == Stage.REJECTED
+    assert not ApplicationEvent.objects.filter(application=application).exists()
+    detail = api_client.get(detail_url(application.pk)).json()
+    assert "screening" not in str(detail.get("allowed_moves", detail.get("next_stages", "")))

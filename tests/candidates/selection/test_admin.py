@@ -228,11 +228,56 @@ def test_search_by_name(staff_client, program):
 # --- Advancing in bulk -------------------------------------------------------------
 
 
-def advance(client, applications):
+def advance(client, applications, url=CHANGELIST):
+    """The bulk action as staff first send it: it only shows the confirmation page."""
     return client.post(
-        CHANGELIST,
-        {"action": "advance_selected", "index": "0", "_selected_action": [a.pk for a in applications]},
+        url, {"action": "advance_selected", "index": "0", "_selected_action": [a.pk for a in applications]}
     )
+
+
+def confirm(client, page, url=CHANGELIST, **extra):
+    """Press the confirmation page's button: send back what the page holds."""
+    assert page.status_code == 200
+    assert "admin/candidates/application/bulk_confirm.html" in [t.name for t in page.templates]
+    html = page.content.decode()
+    data = {
+        "action": re.search(r'name="action" value="([^"]+)"', html).group(1),
+        "confirm": re.search(r'name="confirm" value="([^"]+)"', html).group(1),
+        "_selected_action": re.findall(r'name="_selected_action" value="(\d+)"', html),
+        **dict(re.findall(r'name="(stage_\d+)" value="([^"]+)"', html)),
+        **extra,
+    }
+    return client.post(url, data)
+
+
+def rows_of(page) -> dict[int, str]:
+    """What the confirmation page says will happen, per application id."""
+    rows = {}
+    for step in page.context["steps"]:
+        rows[step.application.pk] = f"→ {step.target_label}" if step.moves else f"Skipped: {step.note}"
+    return rows
+
+
+def test_advance_selected_changes_nothing_until_confirmed(staff_client, program):
+    movable = application_at(
+        Stage.DOCUMENTS_VERIFIED, program=program, candidate=CandidateFactory(full_name="Andi Movable")
+    )
+    submitted = application_at(Stage.SUBMITTED, program=program)
+
+    page = advance(staff_client, [movable, submitted])
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Move 2 applications" in html
+    assert "Cancel" in html
+    assert movable.candidate.masked_nik in html
+    assert movable.candidate.nik not in html
+    assert rows_of(page) == {movable.pk: "→ Shortlisted", submitted.pk: "→ Screening"}
+    assert set(Application.objects.values_list("stage", flat=True)) == {
+        Stage.DOCUMENTS_VERIFIED,
+        Stage.SUBMITTED,
+    }
+    assert not ApplicationEvent.objects.exists()
 
 
 def test_advance_selected_moves_the_movable_and_reports_each_refusal(staff_client, program, staff):
@@ -247,7 +292,14 @@ def test_advance_selected_moves_the_movable_and_reports_each_refusal(staff_clien
     )
     set_documents(unverified, DocumentStatus.PENDING, kind="photo")
 
-    response = advance(staff_client, [movable, no_next, unverified])
+    page = advance(staff_client, [movable, no_next, unverified])
+    assert rows_of(page) == {
+        movable.pk: "→ Shortlisted",
+        no_next.pk: "Skipped: “Shortlisted” has no usual next stage; move this application on its own page.",
+        unverified.pk: "Skipped: waits for documents: Photo",
+    }
+    assert "Move 1 application" in page.content.decode()
+    response = confirm(staff_client, page)
 
     assert response.status_code == 302
     for application in (movable, no_next, unverified):
@@ -262,12 +314,34 @@ def test_advance_selected_moves_the_movable_and_reports_each_refusal(staff_clien
     assert no_next.stage == Stage.SHORTLISTED
     assert unverified.stage == Stage.SCREENING
     assert not ApplicationEvent.objects.filter(application__in=[no_next, unverified]).exists()
-
     assert successes_of(response) == [f"1 application moved: #{movable.pk} → Shortlisted"]
+    assert errors_of(response) == []
+
+
+def test_confirming_moves_exactly_what_the_page_listed(staff_client, program):
+    listed_one = application_at(Stage.DOCUMENTS_VERIFIED, program=program)
+    moved_meanwhile = application_at(
+        Stage.DOCUMENTS_VERIFIED, program=program, candidate=CandidateFactory(full_name="Dian Berubah")
+    )
+    not_listed = application_at(Stage.DOCUMENTS_VERIFIED, program=program)
+    page = advance(staff_client, [listed_one, moved_meanwhile])
+    # Someone else moves one of them while the page is open.
+    Application.objects.filter(pk=moved_meanwhile.pk).update(stage=Stage.SHORTLISTED)
+
+    response = confirm(
+        staff_client, page, _selected_action=[listed_one.pk, moved_meanwhile.pk, not_listed.pk]
+    )
+
+    stages = dict(Application.objects.values_list("pk", "stage"))
+    assert stages == {
+        listed_one.pk: Stage.SHORTLISTED,
+        moved_meanwhile.pk: Stage.SHORTLISTED,
+        not_listed.pk: Stage.DOCUMENTS_VERIFIED,
+    }
+    assert list(ApplicationEvent.objects.values_list("application_id", flat=True)) == [listed_one.pk]
     assert errors_of(response) == [
-        f"#{no_next.pk} Budi Shortlisted not moved: “Shortlisted” has no usual next stage; "
-        "move this application on its own page.",
-        f"#{unverified.pk} Citra Unverified not moved: These required documents are not verified yet: Photo.",
+        f"#{moved_meanwhile.pk} Dian Berubah not moved: It moved to “Shortlisted” after the "
+        "confirmation page was shown; nothing was done."
     ]
 
 
@@ -279,7 +353,10 @@ def test_advance_selected_screens_submitted_applications_for_eligibility(staff_c
         candidate=CandidateFactory(graduation_year=2020, average_grade=Decimal("70")),
     )
 
-    response = advance(staff_client, [eligible, ineligible])
+    page = advance(staff_client, [eligible, ineligible])
+    assert rows_of(page) == {eligible.pk: "→ Screening", ineligible.pk: "→ Not eligible"}
+    assert "You graduated in 2020." in page.content.decode()
+    response = confirm(staff_client, page)
 
     eligible.refresh_from_db()
     ineligible.refresh_from_db()
@@ -299,6 +376,29 @@ def test_advance_selected_screens_submitted_applications_for_eligibility(staff_c
     assert errors_of(response) == []
 
 
+def test_an_imported_candidate_without_documents_waits_instead_of_being_refused(staff_client, program):
+    imported = application_at(Stage.SUBMITTED, program=program)
+    Document.objects.filter(candidate=imported.candidate).delete()
+
+    page = advance(staff_client, [imported])
+    [step] = page.context["steps"]
+    assert step.target == Stage.SCREENING
+    assert step.note.startswith("waits for documents: ")
+    assert "waits for documents: " in page.content.decode()
+    confirm(staff_client, page)
+
+    imported.refresh_from_db()
+    assert imported.stage == Stage.SCREENING
+    assert not imported.events.filter(to_stage=Stage.INELIGIBLE).exists()
+
+    # Advanced again while the documents are still missing: it stays in screening.
+    page = advance(staff_client, [imported])
+    assert rows_of(page)[imported.pk].startswith("Skipped: waits for documents: ")
+    assert "Move 0 applications" not in page.content.decode()
+    imported.refresh_from_db()
+    assert imported.stage == Stage.SCREENING
+
+
 # --- Rejecting in bulk -----------------------------------------------------------
 
 
@@ -314,10 +414,12 @@ def test_reject_selected_first_shows_the_applications_and_asks_for_a_reason(staf
     response = reject(staff_client, [first, second], index="0")
 
     assert response.status_code == 200
-    assert "admin/candidates/application/reject.html" in [t.name for t in response.templates]
+    assert "admin/candidates/application/bulk_confirm.html" in [t.name for t in response.templates]
     html = response.content.decode()
-    assert f"#{first.pk} Dewi A — {program.code} (Screening)" in html
-    assert f"#{second.pk} Eko B — {program.code} (Shortlisted)" in html
+    assert f"#{first.pk} Dewi A — {program.code}" in html
+    assert f"#{second.pk} Eko B — {program.code}" in html
+    assert "Reject 2 applications" in html
+    assert rows_of(response) == {first.pk: "→ Rejected", second.pk: "→ Rejected"}
     assert not response.context["form"].is_bound
     first.refresh_from_db()
     second.refresh_from_db()
@@ -327,7 +429,7 @@ def test_reject_selected_first_shows_the_applications_and_asks_for_a_reason(staf
 def test_reject_selected_without_a_reason_shows_an_error_and_changes_nothing(staff_client, program):
     applications = [application_at(Stage.SCREENING, program=program) for _ in range(2)]
 
-    response = reject(staff_client, applications, apply="1", reason="   ")
+    response = confirm(staff_client, reject(staff_client, applications), reason="   ")
 
     assert response.status_code == 200
     assert response.context["form"].errors["reason"] == ["This field is required."]
@@ -335,16 +437,16 @@ def test_reject_selected_without_a_reason_shows_an_error_and_changes_nothing(sta
     assert not ApplicationEvent.objects.exists()
 
 
-def test_reject_selected_with_a_reason_rejects_each_and_reports_the_refused(staff_client, program, staff):
+def test_reject_selected_with_a_reason_rejects_each_and_skips_the_refused(staff_client, program, staff):
     screening = application_at(Stage.SCREENING, program=program)
     interviewed = application_at(Stage.INTERVIEWED, program=program)
     already = application_at(
         Stage.REJECTED, program=program, candidate=CandidateFactory(full_name="Fajar Sudah")
     )
 
-    response = reject(
-        staff_client, [screening, interviewed, already], apply="1", reason="Kuota program sudah penuh."
-    )
+    page = reject(staff_client, [screening, interviewed, already])
+    assert rows_of(page)[already.pk] == "Skipped: This application is already at “Rejected”."
+    response = confirm(staff_client, page, reason="Kuota program sudah penuh.")
 
     assert response.status_code == 302
     for application in (screening, interviewed):
@@ -362,9 +464,7 @@ def test_reject_selected_with_a_reason_rejects_each_and_reports_the_refused(staf
     assert successes_of(response) == [
         f"2 applications moved: #{screening.pk} → Rejected, #{interviewed.pk} → Rejected"
     ]
-    assert errors_of(response) == [
-        f"#{already.pk} Fajar Sudah not moved: This application is already at “Rejected”."
-    ]
+    assert errors_of(response) == []
 
 
 def test_reject_selected_names_the_stage_and_the_allowed_moves_when_the_table_forbids_it(
@@ -374,14 +474,50 @@ def test_reject_selected_names_the_stage_and_the_allowed_moves_when_the_table_fo
         Stage.INELIGIBLE, program=program, candidate=CandidateFactory(full_name="Gita Tidak")
     )
 
-    response = reject(staff_client, [ineligible], apply="1", reason="Alasan")
+    page = reject(staff_client, [ineligible])
 
+    assert rows_of(page) == {
+        ineligible.pk: "Skipped: This application is at “Not eligible” and cannot move to “Rejected”. "
+        "Allowed: Screening."
+    }
+    assert "Reject 0" not in page.content.decode()
+    confirm(staff_client, page, reason="Alasan")
     ineligible.refresh_from_db()
     assert ineligible.stage == Stage.INELIGIBLE
-    assert errors_of(response) == [
-        f"#{ineligible.pk} Gita Tidak not moved: This application is at “Not eligible” "
-        "and cannot move to “Rejected”. Allowed: none."
-    ]
+
+
+# --- Reopening ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", [Stage.INELIGIBLE, Stage.REJECTED])
+def test_staff_reopen_a_finished_application_with_a_reason(staff_client, program, staff, stage):
+    application = application_at(stage, program=program)
+    verified_at = application.documents_verified_at
+
+    page = staff_client.get(change_url(application))
+    assert "Reopen (back to screening, with a reason)" in page.content.decode()
+    without_reason = staff_client.post(move_url(application), move_data(Stage.SCREENING))
+    assert without_reason.status_code == 200
+    assert without_reason.context["form"].errors["reason"]
+    application.refresh_from_db()
+    assert application.stage == stage
+    assert not application.events.exists()
+
+    response = staff_client.post(
+        move_url(application), move_data(Stage.SCREENING, reason="Dokumen baru diterima.")
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.stage == Stage.SCREENING
+    assert application.documents_verified_at == verified_at
+    event = application.events.get()
+    assert (event.from_stage, event.to_stage, event.actor, event.reason) == (
+        stage,
+        Stage.SCREENING,
+        staff,
+        "Dokumen baru diterima.",
+    )
 
 
 # --- Moving one application ------------------------------------------------------
@@ -888,15 +1024,15 @@ def test_indonesian_admin_reports_bulk_refusals_in_indonesian(staff_client, prog
     )
     movable = application_at(Stage.DOCUMENTS_VERIFIED, program=program)
 
-    response = staff_client.post(
-        indonesian("admin:candidates_application_changelist"),
-        {"action": "advance_selected", "index": "0", "_selected_action": [shortlisted.pk, movable.pk]},
-    )
+    url = indonesian("admin:candidates_application_changelist")
+    page = advance(staff_client, [shortlisted, movable], url=url)
+    assert "Pindahkan 1 lamaran" in page.content.decode()
+
+    response = confirm(staff_client, page, url=url)
 
     assert response.status_code == 302
     assert successes_of(response) == [f"1 lamaran dipindahkan: #{movable.pk} → Masuk daftar pendek"]
-    [error] = errors_of(response)
-    assert error.startswith(f"#{shortlisted.pk} Joko Widodo tidak dipindahkan: ")
+    assert errors_of(response) == []
 
 
 def test_indonesian_admin_renders_every_selection_page(staff_client, program):

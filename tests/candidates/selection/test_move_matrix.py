@@ -94,4 +94,9 @@ def test_the_table_covers_every_stage():
     targets = {target for _source, target in MOVES}
     # Every stage can be reached, and the finished ones lead nowhere.
     assert targets | {Stage.SUBMITTED} == set(Stage.values)
-    assert {Stage.DECLINED, Stage.WITHDRAWN, Stage.INELIGIBLE, Stage.DISCONTINUED}.isdisjoint(sources)
+    assert {Stage.DECLINED, Stage.WITHDRAWN, Stage.DISCONTINUED}.isdisjoint(sources)
+    # Not eligible and rejected lead only back to screening: reopened by staff, with a reason.
+    for finished in (Stage.INELIGIBLE, Stage.REJECTED):
+        assert [target for source, target in MOVES if source == finished] == [Stage.SCREENING]
+        reopen = MOVES[(finished, Stage.SCREENING)]
+        assert (set(reopen.roles), reopen.needs_reason) == ({Actor.STAFF}, True)
