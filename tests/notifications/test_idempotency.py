@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationKind
 from notifications.services import outbox
@@ -23,6 +22,7 @@ from tests.candidates.factories import CandidateFactory
 from tests.programs.factories import ProgramFactory
 
 from .provider import FakeProvider
+from .test_worker import _database_url as database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -139,12 +139,10 @@ delivery_deliver(delivery_id=int(sys.argv[1]))
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_between_the_providers_ok_and_the_commit_sends_once(sms_provider):
     delivery = _delivery(Channel.SMS)
-    db = connection.settings_dict
-    address = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "p2mi_portal.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{address}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "SMS_BACKEND": "http",
         "SMS_HTTP_URL": sms_provider.url,
     }
